@@ -1,0 +1,113 @@
+"""DrsBackend: the state of Elastic Disaster Recovery for one account and region.
+
+The backend is assembled from one mixin per resource family (source servers, configuration,
+jobs, ...); each family lives in its own module. Hooks such as ``after_source_server_added``
+are where one family reacts to another, so the families stay independent of each other.
+"""
+
+import threading
+from functools import lru_cache
+from typing import Any
+
+from moto.core.base_backend import BackendDict, BaseBackend
+from moto.core.model import ServiceModel
+from moto.core.utils import get_service_model
+from moto.moto_api import state_manager
+from moto.utilities.tagging_service import TaggingService
+
+from ..exceptions import ResourceNotFoundException, ServiceQuotaExceededException, UninitializedAccountException
+from .source_servers import SOURCE_SERVER_MODEL, SourceServer, SourceServerOperations
+
+# Service quotas of DRS (docs/drs-semantics.md): name -> (quota code, default value).
+DEFAULT_QUOTAS: dict[str, tuple[str, int]] = {
+    "source_servers": ("L-E28BE5E0", 4000),
+}
+
+
+@lru_cache(maxsize=1)
+def drs_service_model() -> ServiceModel:
+    """botocore's DRS model, loaded the way moto's serializer expects it."""
+    return get_service_model("drs")
+
+
+class DrsBackend(SourceServerOperations, BaseBackend):
+    """Implementation of the Elastic Disaster Recovery APIs."""
+
+    def __init__(self, region_name: str, account_id: str):
+        super().__init__(region_name, account_id)
+        # One lock per account and region: every operation runs under it, so that concurrent
+        # server-mode clients see each change whole.
+        self.lock = threading.RLock()
+        self.initialized = False
+        self.source_servers: dict[str, SourceServer] = {}
+        self.tagger = TaggingService()
+        self.taggable: dict[str, Any] = {}
+        self.quotas: dict[str, int] = {name: value for name, (_, value) in DEFAULT_QUOTAS.items()}
+
+    @property
+    def service_model(self) -> ServiceModel:
+        return drs_service_model()
+
+    # -- account initialization -----------------------------------------------------------------
+
+    def initialize_service(self) -> None:
+        self.initialized = True
+
+    def ensure_initialized(self) -> None:
+        """Real DRS answers every call but InitializeService this way until the account is set up."""
+        if not self.initialized:
+            raise UninitializedAccountException()
+
+    # -- quotas -----------------------------------------------------------------------------------
+
+    def check_quota(self, name: str, wanted: int) -> None:
+        limit = self.quotas.get(name)
+        if limit is not None and wanted > limit:
+            quota_code = DEFAULT_QUOTAS.get(name, ("", 0))[0]
+            raise ServiceQuotaExceededException(
+                f"Service quota exceeded: {name} is limited to {limit}.",
+                service_code="drs",
+                quota_code=quota_code,
+            )
+
+    # -- tagging ----------------------------------------------------------------------------------
+
+    def register_taggable(self, arn: str, resource: Any) -> None:
+        self.taggable[arn] = resource
+
+    def unregister_taggable(self, arn: str) -> None:
+        self.taggable.pop(arn, None)
+        self.tagger.delete_all_tags_for_resource(arn)
+
+    def _taggable(self, arn: str) -> Any:
+        if arn not in self.taggable:
+            raise ResourceNotFoundException(arn, "RESOURCE", f"Resource {arn} not found.")
+        return self.taggable[arn]
+
+    def tag_resource(self, resource_arn: str, tags: dict[str, str]) -> None:
+        self._taggable(resource_arn)
+        self.tagger.tag_resource(resource_arn, TaggingService.convert_dict_to_tags_input(tags))
+
+    def untag_resource(self, resource_arn: str, tag_keys: list[str]) -> None:
+        self._taggable(resource_arn)
+        self.tagger.untag_resource_using_names(resource_arn, tag_keys)
+
+    def list_tags_for_resource(self, resource_arn: str) -> dict[str, str]:
+        self._taggable(resource_arn)
+        return self.tagger.get_tag_dict_for_resource(resource_arn)
+
+    # -- hooks between resource families --------------------------------------------------------
+
+    def after_source_server_added(self, server: SourceServer) -> None:
+        """Called once a seeded source server exists."""
+
+    def before_replication_change(self, server: SourceServer, operation: str) -> None:
+        """Called before Stop/StartReplication or DisconnectSourceServer change a server."""
+
+    def before_source_server_deleted(self, server: SourceServer) -> None:
+        """Called before a disconnected source server is deleted."""
+
+
+state_manager.register_default_transition(SOURCE_SERVER_MODEL, transition={"progression": "immediate"})
+
+drs_backends = BackendDict(DrsBackend, "drs")

@@ -1,0 +1,177 @@
+"""Server-side input validation derived from botocore's DRS model.
+
+Server mode receives raw HTTP that no SDK has validated, so every request is checked here, once,
+against the operation's input shape: JSON types, required members, unknown members, nulls,
+enums, string patterns and lengths, numeric ranges and list/map sizes. Violations are collected
+into one ``ValidationException`` whose ``fieldList`` names each offending member, as DRS does.
+"""
+
+import json
+import re
+from functools import lru_cache
+from typing import Any
+from urllib.parse import unquote
+
+from botocore.model import OperationModel, Shape
+
+from .exceptions import ValidationException
+
+Field = dict[str, str]
+
+
+@lru_cache(maxsize=None)
+def _compiled(pattern: str) -> "re.Pattern[str] | None":
+    try:
+        return re.compile(pattern)
+    except re.error:  # an ECMA construct Python lacks: the SDKs do not check it either
+        return None
+
+
+def _check_string(shape: Shape, value: str, path: str, errors: list[Field]) -> None:
+    meta = shape.metadata
+    enum = getattr(shape, "enum", None)
+    if enum and value not in enum:
+        errors.append({"name": path, "message": f"Member must satisfy enum value set: {enum}"})
+        return
+    if "min" in meta and len(value) < meta["min"]:
+        errors.append({"name": path, "message": f"Member must have length greater than or equal to {meta['min']}"})
+    if "max" in meta and len(value) > meta["max"]:
+        errors.append({"name": path, "message": f"Member must have length less than or equal to {meta['max']}"})
+    pattern = meta.get("pattern")
+    if pattern:
+        compiled = _compiled(pattern)
+        if compiled is not None and not compiled.fullmatch(value):
+            errors.append({"name": path, "message": f"Member must satisfy regular expression pattern: {pattern}"})
+
+
+def _check_number(shape: Shape, value: Any, path: str, errors: list[Field]) -> None:
+    meta = shape.metadata
+    if "min" in meta and value < meta["min"]:
+        errors.append({"name": path, "message": f"Member must have value greater than or equal to {meta['min']}"})
+    if "max" in meta and value > meta["max"]:
+        errors.append({"name": path, "message": f"Member must have value less than or equal to {meta['max']}"})
+
+
+def _check_size(shape: Shape, value: Any, path: str, errors: list[Field]) -> None:
+    meta = shape.metadata
+    if "min" in meta and len(value) < meta["min"]:
+        errors.append({"name": path, "message": f"Member must have length greater than or equal to {meta['min']}"})
+    if "max" in meta and len(value) > meta["max"]:
+        errors.append({"name": path, "message": f"Member must have length less than or equal to {meta['max']}"})
+
+
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "structure": (dict,),
+    "map": (dict,),
+    "list": (list,),
+    "boolean": (bool,),
+    "integer": (int,),
+    "long": (int,),
+    "double": (int, float),
+    "float": (int, float),
+}
+
+
+def validate_value(shape: Shape, value: Any, path: str, errors: list[Field]) -> None:
+    """Append to ``errors`` everything wrong with ``value`` as an instance of ``shape``."""
+    type_name = shape.type_name
+    expected = _JSON_TYPES.get(type_name)
+    if value is None:
+        errors.append({"name": path, "message": "Member must not be null"})
+        return
+    if expected is not None and (
+        not isinstance(value, expected)
+        or (isinstance(value, bool) and type_name in ("integer", "long", "double", "float"))
+    ):
+        errors.append({"name": path, "message": f"Member must be of type {type_name}"})
+        return
+    if type_name == "string":
+        _check_string(shape, value, path, errors)
+    elif type_name in ("integer", "long", "double", "float"):
+        _check_number(shape, value, path, errors)
+    elif type_name == "list":
+        _check_size(shape, value, path, errors)
+        for index, item in enumerate(value):
+            validate_value(shape.member, item, f"{path}[{index}]", errors)  # type: ignore[attr-defined]
+    elif type_name == "map":
+        _check_size(shape, value, path, errors)
+        for key, item in value.items():
+            validate_value(shape.key, key, f"{path}.{key}(key)", errors)  # type: ignore[attr-defined]
+            validate_value(shape.value, item, f"{path}.{key}", errors)  # type: ignore[attr-defined]
+    elif type_name == "structure":
+        validate_structure(shape, value, path, errors)
+
+
+def validate_structure(shape: Shape, value: dict[str, Any], path: str, errors: list[Field]) -> None:
+    members = shape.members  # type: ignore[attr-defined]
+    prefix = f"{path}." if path else ""
+    for name in shape.required_members:  # type: ignore[attr-defined]
+        if name not in value:
+            errors.append({"name": prefix + name, "message": "Member must not be null"})
+    for name, item in value.items():
+        member = members.get(name)
+        if member is None:
+            errors.append({"name": prefix + name, "message": "Unknown member"})
+        else:
+            validate_value(member, item, prefix + name, errors)
+
+
+def _raise(errors: list[Field]) -> None:
+    names = ", ".join(error["name"] for error in errors[:10])
+    raise ValidationException(
+        f"{len(errors)} validation error(s) detected: invalid value for {names}",
+        reason="fieldValidationFailed",
+        field_list=errors[:100],
+    )
+
+
+def parse_json_body(body: bytes | str | None) -> dict[str, Any]:
+    """Decode a rest-json request body; an empty body is an empty input."""
+    if body is None or body in (b"", ""):
+        return {}
+    try:
+        text = body.decode("utf-8") if isinstance(body, bytes) else body
+        parsed = json.loads(text) if text.strip() else {}
+    except (UnicodeDecodeError, ValueError):
+        raise ValidationException("Unable to parse the request body as JSON.", reason="cannotParse")
+    if not isinstance(parsed, dict):
+        raise ValidationException("The request body must be a JSON object.", reason="cannotParse")
+    return parsed
+
+
+def parse_input(
+    operation: OperationModel,
+    body: bytes | str | None,
+    uri_params: dict[str, str],
+    querystring: dict[str, list[str]],
+) -> dict[str, Any]:
+    """Gather an operation's input from body, URI labels and query string, then validate it."""
+    shape = operation.input_shape
+    if shape is None:
+        return {}
+    params: dict[str, Any] = {}
+    body_members = {}
+    for name, member in shape.members.items():  # type: ignore[attr-defined]
+        location = member.serialization.get("location")
+        wire_name = member.serialization.get("name", name)
+        if location == "uri":
+            if wire_name in uri_params:
+                params[name] = unquote(uri_params[wire_name])
+        elif location == "querystring":
+            if wire_name in querystring:
+                values = querystring[wire_name]
+                params[name] = values if member.type_name == "list" else values[0]
+        elif location is None:
+            body_members[name] = member
+    if body_members or (body not in (None, b"", "")):
+        payload = parse_json_body(body)
+        for name, value in payload.items():
+            if name in params:
+                continue
+            params[name] = value
+    errors: list[Field] = []
+    validate_structure(shape, params, "", errors)
+    if errors:
+        _raise(errors)
+    return params

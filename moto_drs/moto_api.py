@@ -1,0 +1,113 @@
+"""Seeding endpoints under moto's ``/moto-api/static/`` convention, for decorator and server mode.
+
+``POST /moto-api/static/drs/source-servers`` with JSON ``{"accountId", "region",
+"sourceProperties", "tags", "sourceCloudProperties"}`` (all optional) answers
+``{"sourceServer": {...}}``; ``POST /moto-api/static/drs/recovery-snapshots`` with
+``{"sourceServerID", "timestamp", "accountId", "region"}`` answers ``{"recoverySnapshot": {...}}``.
+Errors answer as DRS does: JSON with ``code`` and ``message`` and the error's HTTP status.
+"""
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from moto.core.common_types import TYPE_RESPONSE
+
+JSON_HEADERS = {"Content-Type": "application/json"}
+SEED_KEYS = {"accountId", "region", "sourceProperties", "tags", "sourceCloudProperties", "dataReplicationState"}
+SNAPSHOT_KEYS = {"accountId", "region", "sourceServerID", "timestamp"}
+
+
+def _request_body(request: Any) -> bytes:
+    for attribute in ("data", "body"):
+        value = getattr(request, attribute, None)
+        if isinstance(value, bytes):
+            return value
+        if isinstance(value, str):
+            return value.encode("utf-8")
+    return b""
+
+
+def _error(status: int, code: str, message: str, **members: Any) -> TYPE_RESPONSE:
+    headers = dict(JSON_HEADERS, **{"x-amzn-ErrorType": code})
+    return status, headers, json.dumps({"code": code, "message": message, **members})
+
+
+def _json_endpoint(allowed: set[str], handle: Callable[[dict[str, Any]], dict[str, Any]]) -> Callable[..., TYPE_RESPONSE]:
+    """Wrap ``handle`` with request parsing and DRS-style errors; nothing is half-created on error."""
+
+    def endpoint(request: Any, full_url: str, headers: Any) -> TYPE_RESPONSE:
+        from moto.core.exceptions import ServiceException
+
+        if getattr(request, "method", "POST") != "POST":
+            return _error(405, "ValidationException", "Use POST with a JSON body.")
+        raw = _request_body(request)
+        try:
+            payload = json.loads(raw.decode("utf-8")) if raw.strip() else {}
+        except (UnicodeDecodeError, ValueError):
+            return _error(400, "ValidationException", "The body must be a JSON object.", reason="cannotParse")
+        if not isinstance(payload, dict):
+            return _error(400, "ValidationException", "The body must be a JSON object.", reason="cannotParse")
+        unknown = sorted(set(payload) - allowed)
+        if unknown:
+            return _error(
+                400,
+                "ValidationException",
+                f"Unknown keys {unknown}; allowed keys are {sorted(allowed)}.",
+                reason="fieldValidationFailed",
+                fieldList=[{"name": k, "message": "Unknown member"} for k in unknown],
+            )
+        try:
+            result = handle(payload)
+        except ServiceException as error:
+            from .drs.models import drs_service_model
+
+            status = drs_service_model().shape_for(error.code).metadata.get("error", {}).get("httpStatusCode", 400)
+            members = {
+                key: value
+                for key, value in (("reason", getattr(error, "reason", None)), ("fieldList", getattr(error, "field_list", None)))
+                if value
+            }
+            return _error(status, error.code, error.message, **members)
+        return 200, dict(JSON_HEADERS), json.dumps(result)
+
+    return endpoint
+
+
+def _seed_source_server(payload: dict[str, Any]) -> dict[str, Any]:
+    from .drs.exceptions import ValidationException
+    from .seeding import add_source_server
+
+    region = payload.get("region", "us-east-1")
+    account = payload.get("accountId")
+    if not isinstance(region, str) or (account is not None and not isinstance(account, str)):
+        raise ValidationException("region and accountId must be strings.")
+    server = add_source_server(
+        region_name=region,
+        account_id=account,
+        source_properties=payload.get("sourceProperties"),
+        tags=payload.get("tags"),
+        source_cloud_properties=payload.get("sourceCloudProperties"),
+        data_replication_state=payload.get("dataReplicationState"),
+    )
+    return {"sourceServer": server}
+
+
+def _seed_recovery_snapshot(payload: dict[str, Any]) -> dict[str, Any]:
+    from .drs.exceptions import ValidationException
+    from .seeding import add_recovery_snapshot
+
+    server_id = payload.get("sourceServerID")
+    timestamp = payload.get("timestamp")
+    if not isinstance(server_id, str) or (timestamp is not None and not isinstance(timestamp, str)):
+        raise ValidationException("sourceServerID (string) is required; timestamp must be an ISO-8601 string.")
+    snapshot = add_recovery_snapshot(
+        server_id, timestamp, region_name=payload.get("region", "us-east-1"), account_id=payload.get("accountId")
+    )
+    return {"recoverySnapshot": snapshot}
+
+
+URL_PATHS: dict[str, Callable[..., TYPE_RESPONSE]] = {
+    "{0}/moto-api/static/drs/source-servers": _json_endpoint(SEED_KEYS, _seed_source_server),
+    "{0}/moto-api/static/drs/recovery-snapshots": _json_endpoint(SNAPSHOT_KEYS, _seed_recovery_snapshot),
+}

@@ -1,0 +1,80 @@
+"""Seeding: what the replication agent does in real DRS, from Python.
+
+Real source servers appear when the AWS Replication Agent is installed on a machine, so DRS has
+no public create call; tests seed servers here instead (or over HTTP, see ``moto_api``).
+"""
+
+import json
+import os
+from typing import Any
+
+from moto.core import DEFAULT_ACCOUNT_ID
+
+
+def _backend(region_name: str, account_id: str | None) -> Any:
+    from .drs.exceptions import ValidationException
+    from .drs.models import drs_backends
+
+    account = account_id or os.environ.get("MOTO_ACCOUNT_ID") or DEFAULT_ACCOUNT_ID
+    regions = drs_backends[account]
+    if region_name not in regions:
+        raise ValidationException(
+            f"Elastic Disaster Recovery is not available in region {region_name!r}; "
+            "seed into a region DRS serves (for example us-east-1).",
+            field_list=[{"name": "region", "message": "Unsupported region"}],
+        )
+    return regions[region_name]
+
+
+def as_api_output(operation_name: str, result: Any) -> dict[str, Any]:
+    """Serialize ``result`` exactly as the DRS API would answer ``operation_name``."""
+    from moto.core.serialize import XFormedAttributePicker, get_serializer_class
+
+    from .drs.models import drs_service_model
+
+    operation = drs_service_model().operation_model(operation_name)
+    serializer = get_serializer_class("drs", "rest-json")(
+        operation_model=operation, value_picker=XFormedAttributePicker()
+    )
+    body = serializer.serialize(result)["body"]
+    return json.loads(body) if body else {}
+
+
+def add_source_server(
+    region_name: str = "us-east-1",
+    account_id: str | None = None,
+    source_properties: dict[str, Any] | None = None,
+    tags: dict[str, str] | None = None,
+    source_cloud_properties: dict[str, Any] | None = None,
+    data_replication_state: str | None = None,
+) -> dict[str, Any]:
+    """Seed a source server and return it as DescribeSourceServers shows it.
+
+    Every argument is optional; realistic defaults are generated. The account must have called
+    InitializeService first, as a real agent installation requires.
+    """
+    backend = _backend(region_name, account_id)
+    with backend.lock:
+        backend.ensure_initialized()
+        server = backend.add_source_server(
+            source_properties=source_properties,
+            tags=tags,
+            source_cloud_properties=source_cloud_properties,
+            data_replication_state=data_replication_state,
+        )
+        server.refresh()
+        return as_api_output("DescribeSourceServers", {"items": [server]})["items"][0]
+
+
+def add_recovery_snapshot(
+    source_server_id: str,
+    timestamp: str | None = None,
+    region_name: str = "us-east-1",
+    account_id: str | None = None,
+) -> dict[str, Any]:
+    """Seed a recovery snapshot (ISO-8601 ``timestamp``, default now) of a replicating server."""
+    backend = _backend(region_name, account_id)
+    with backend.lock:
+        backend.ensure_initialized()
+        snapshot = backend.add_recovery_snapshot(source_server_id, timestamp)
+        return as_api_output("DescribeRecoverySnapshots", {"items": [snapshot]})["items"][0]
