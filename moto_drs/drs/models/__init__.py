@@ -15,13 +15,14 @@ from moto.core.utils import get_service_model
 from moto.moto_api import state_manager
 from moto.utilities.tagging_service import TaggingService
 
-from ..exceptions import ResourceNotFoundException, ServiceQuotaExceededException, UninitializedAccountException
+from ..exceptions import ResourceNotFoundException, UninitializedAccountException
+from .jobs import JobOperations
+from .launch_actions import LaunchActionOperations
+from .launch_configuration import LaunchConfigurationOperations
+from .quotas import QuotaOperations
+from .recovery_instances import RecoveryInstanceOperations
+from .replication_configuration import ReplicationConfigurationOperations
 from .source_servers import SOURCE_SERVER_MODEL, SourceServer, SourceServerOperations
-
-# Service quotas of DRS (docs/drs-semantics.md): name -> (quota code, default value).
-DEFAULT_QUOTAS: dict[str, tuple[str, int]] = {
-    "source_servers": ("L-E28BE5E0", 4000),
-}
 
 
 @lru_cache(maxsize=1)
@@ -30,7 +31,16 @@ def drs_service_model() -> ServiceModel:
     return get_service_model("drs")
 
 
-class DrsBackend(SourceServerOperations, BaseBackend):
+class DrsBackend(
+    SourceServerOperations,
+    ReplicationConfigurationOperations,
+    LaunchConfigurationOperations,
+    LaunchActionOperations,
+    JobOperations,
+    RecoveryInstanceOperations,
+    QuotaOperations,
+    BaseBackend,
+):
     """Implementation of the Elastic Disaster Recovery APIs."""
 
     def __init__(self, region_name: str, account_id: str):
@@ -42,7 +52,12 @@ class DrsBackend(SourceServerOperations, BaseBackend):
         self.source_servers: dict[str, SourceServer] = {}
         self.tagger = TaggingService()
         self.taggable: dict[str, Any] = {}
-        self.quotas: dict[str, int] = {name: value for name, (_, value) in DEFAULT_QUOTAS.items()}
+        self._init_quotas()
+        self._init_replication_configuration()
+        self._init_launch_configuration()
+        self._init_launch_actions()
+        self._init_jobs()
+        self._init_recovery_instances()
 
     @property
     def service_model(self) -> ServiceModel:
@@ -57,18 +72,6 @@ class DrsBackend(SourceServerOperations, BaseBackend):
         """Real DRS answers every call but InitializeService this way until the account is set up."""
         if not self.initialized:
             raise UninitializedAccountException()
-
-    # -- quotas -----------------------------------------------------------------------------------
-
-    def check_quota(self, name: str, wanted: int) -> None:
-        limit = self.quotas.get(name)
-        if limit is not None and wanted > limit:
-            quota_code = DEFAULT_QUOTAS.get(name, ("", 0))[0]
-            raise ServiceQuotaExceededException(
-                f"Service quota exceeded: {name} is limited to {limit}.",
-                service_code="drs",
-                quota_code=quota_code,
-            )
 
     # -- tagging ----------------------------------------------------------------------------------
 
@@ -100,12 +103,19 @@ class DrsBackend(SourceServerOperations, BaseBackend):
 
     def after_source_server_added(self, server: SourceServer) -> None:
         """Called once a seeded source server exists."""
+        self._replication_configuration_for_new_server(server)
+        self._launch_configuration_for_new_server(server)
 
     def before_replication_change(self, server: SourceServer, operation: str) -> None:
         """Called before Stop/StartReplication or DisconnectSourceServer change a server."""
+        self._recovery_instances_before_replication_change(server, operation)
 
     def before_source_server_deleted(self, server: SourceServer) -> None:
         """Called before a disconnected source server is deleted."""
+        self._recovery_instances_before_server_deleted(server)
+        self._launch_actions_for_deleted_server(server)
+        self._launch_configuration_for_deleted_server(server)
+        self._replication_configuration_for_deleted_server(server)
 
 
 state_manager.register_default_transition(SOURCE_SERVER_MODEL, transition={"progression": "immediate"})

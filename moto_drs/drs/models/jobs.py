@@ -1,0 +1,6 @@
+"""Jobs (LAUNCH, TERMINATE, CREATE_CONVERTED_SNAPSHOT), their log items, and StartRecovery."""
+
+
+class JobOperations:
+    def _init_jobs(self) -> None:
+        """State of this family, created with the backend."""
