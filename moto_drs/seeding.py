@@ -62,7 +62,6 @@ def add_source_server(
             source_cloud_properties=source_cloud_properties,
             data_replication_state=data_replication_state,
         )
-        server.refresh()
         return as_api_output("DescribeSourceServers", {"items": [server]})["items"][0]
 
 

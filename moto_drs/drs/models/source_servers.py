@@ -40,7 +40,7 @@ INITIATION_STEPS = [
 NOT_REPLICATING = ("STOPPED", "DISCONNECTED")
 GIB = 1024**3
 SNAPSHOT_INTERVAL = timedelta(minutes=10)  # DRS's default point-in-time policy: every 10 minutes
-AGENT_VERSION = "4.17.1045.0"
+AGENT_VERSION = "4.17.1045"
 
 def default_source_properties(region_name: str) -> dict[str, Any]:
     """A plausible Linux server as the replication agent reports it."""
@@ -414,6 +414,13 @@ class SourceServerOperations:
         self: "DrsBackend", source_server_id: str, timestamp: str | None = None
     ) -> RecoverySnapshot:
         """Seeding: a snapshot at a chosen time, for tests of snapshot choice and ordering."""
+        from ..validation import validate_value
+
+        errors: list[dict[str, str]] = []
+        if timestamp is not None:
+            validate_value(self.service_model.shape_for("ISO8601DatetimeString"), timestamp, "timestamp", errors)
+        if errors:
+            raise ValidationException("timestamp must be an ISO-8601 date-time such as 2026-01-01T00:00:00Z.", field_list=errors)
         server = self.get_source_server(source_server_id)
         if server.data_replication_state in NOT_REPLICATING:
             raise ConflictException(
