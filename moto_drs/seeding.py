@@ -26,6 +26,16 @@ def _backend(region_name: str, account_id: str | None) -> Any:
     return regions[region_name]
 
 
+def _ensure_initialized(backend: Any) -> None:
+    from .drs.exceptions import UninitializedAccountException
+
+    if not backend.initialized:
+        raise UninitializedAccountException(
+            f"Account {backend.account_id} has not initialized Elastic Disaster Recovery in {backend.region_name}: "
+            "call InitializeService (drs.initialize_service()) in that account and region before seeding."
+        )
+
+
 def as_api_output(operation_name: str, result: Any) -> dict[str, Any]:
     """Serialize ``result`` exactly as the DRS API would answer ``operation_name``."""
     from moto.core.serialize import XFormedAttributePicker, get_serializer_class
@@ -55,7 +65,7 @@ def add_source_server(
     """
     backend = _backend(region_name, account_id)
     with backend.lock:
-        backend.ensure_initialized()
+        _ensure_initialized(backend)
         server = backend.add_source_server(
             source_properties=source_properties,
             tags=tags,
@@ -74,6 +84,6 @@ def add_recovery_snapshot(
     """Seed a recovery snapshot (ISO-8601 ``timestamp``, default now) of a replicating server."""
     backend = _backend(region_name, account_id)
     with backend.lock:
-        backend.ensure_initialized()
+        _ensure_initialized(backend)
         snapshot = backend.add_recovery_snapshot(source_server_id, timestamp)
         return as_api_output("DescribeRecoverySnapshots", {"items": [snapshot]})["items"][0]

@@ -50,6 +50,15 @@ class TestInitialization:
             other_region.describe_source_servers()
         assert_client_error(error.value, "UninitializedAccountException", 400)
 
+    def test_initialize_creates_the_drs_iam_roles(self, uninitialized_drs: Any) -> None:
+        uninitialized_drs.initialize_service()
+        uninitialized_drs.initialize_service()
+        iam = boto3.client("iam", region_name="us-east-1")
+        names = {role["RoleName"] for role in iam.list_roles()["Roles"]}
+        assert "AWSServiceRoleForElasticDisasterRecovery" in names
+        assert "AWSElasticDisasterRecoveryReplicationServerRole" in names
+        assert len([n for n in names if "ElasticDisasterRecovery" in n]) == 7
+
     def test_seeding_into_uninitialized_account_says_what_to_do(self, aws: None) -> None:
         with pytest.raises(Exception) as error:
             moto_drs.add_source_server()

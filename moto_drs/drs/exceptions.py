@@ -10,15 +10,7 @@ from moto.core.exceptions import ServiceException
 
 
 class DrsError(ServiceException):
-    """DRS errors repeat the code inside the JSON body (the model's ``code`` member)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.code_member = self.code
-
-    @property
-    def error_code(self) -> str:
-        return self.code
+    """Base of DRS's errors; the serializer also emits ``code`` as the body's ``code`` member."""
 
 
 class ValidationException(DrsError):
@@ -56,11 +48,9 @@ class ConflictException(DrsError):
 class UninitializedAccountException(DrsError):
     code = "UninitializedAccountException"
 
-    def __init__(self) -> None:
-        super().__init__(
-            "Account not initialized for Elastic Disaster Recovery. "
-            "Call InitializeService first."
-        )
+    # the API reference's wording
+    def __init__(self, message: str = "The account performing the request has not been initialized.") -> None:
+        super().__init__(message)
 
 
 class AccessDeniedException(DrsError):

@@ -5,6 +5,7 @@ jobs, ...); each family lives in its own module. Hooks such as ``after_source_se
 are where one family reacts to another, so the families stay independent of each other.
 """
 
+import json
 import threading
 from functools import lru_cache
 from typing import Any
@@ -14,6 +15,7 @@ from moto.core.model import ServiceModel
 from moto.core.utils import get_service_model
 from moto.moto_api import state_manager
 from moto.utilities.tagging_service import TaggingService
+from moto.utilities.utils import get_partition
 
 from ..exceptions import ResourceNotFoundException, UninitializedAccountException
 from .jobs import JobOperations
@@ -23,6 +25,18 @@ from .quotas import QuotaOperations
 from .recovery_instances import RecoveryInstanceOperations
 from .replication_configuration import ReplicationConfigurationOperations
 from .source_servers import SOURCE_SERVER_MODEL, SourceServer, SourceServerOperations
+
+
+# The roles InitializeService creates (DRS user guide, "Initializing Elastic Disaster Recovery").
+SERVICE_ROLES = [
+    ("AWSServiceRoleForElasticDisasterRecovery", "/aws-service-role/drs.amazonaws.com/", "drs.amazonaws.com"),
+    ("AWSElasticDisasterRecoveryReplicationServerRole", "/service-role/", "ec2.amazonaws.com"),
+    ("AWSElasticDisasterRecoveryConversionServerRole", "/service-role/", "ec2.amazonaws.com"),
+    ("AWSElasticDisasterRecoveryRecoveryInstanceRole", "/service-role/", "ec2.amazonaws.com"),
+    ("AWSElasticDisasterRecoveryAgentRole", "/service-role/", "drs.amazonaws.com"),
+    ("AWSElasticDisasterRecoveryFailbackRole", "/service-role/", "drs.amazonaws.com"),
+    ("AWSElasticDisasterRecoveryRecoveryInstanceWithLaunchActionsRole", "/service-role/", "ec2.amazonaws.com"),
+]
 
 
 @lru_cache(maxsize=1)
@@ -66,7 +80,34 @@ class DrsBackend(
     # -- account initialization -----------------------------------------------------------------
 
     def initialize_service(self) -> None:
+        """Idempotent, per account and region; creates the IAM roles DRS's user guide lists."""
+        self._create_service_roles()
         self.initialized = True
+
+    def _create_service_roles(self) -> None:
+        from moto.iam.models import iam_backends
+
+        iam = iam_backends[self.account_id][get_partition(self.region_name)]
+        existing = {role.name for role in iam.get_roles()}
+        for name, path, principal in SERVICE_ROLES:
+            if name not in existing:
+                trust = json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {"Effect": "Allow", "Principal": {"Service": principal}, "Action": "sts:AssumeRole"}
+                        ],
+                    }
+                )
+                iam.create_role(
+                    role_name=name,
+                    assume_role_policy_document=trust,
+                    path=path,
+                    permissions_boundary=None,
+                    description="Created by Elastic Disaster Recovery",
+                    tags=[],
+                    max_session_duration="3600",
+                )
 
     def ensure_initialized(self) -> None:
         """Real DRS answers every call but InitializeService this way until the account is set up."""
