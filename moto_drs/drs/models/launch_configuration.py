@@ -2,22 +2,17 @@
 
 from typing import TYPE_CHECKING, Any
 
+from .base import DrsBackendCore
+
 if TYPE_CHECKING:
-    from . import DrsBackend
     from .source_servers import SourceServer
 
 
-class LaunchConfigurationOperations:
+class LaunchConfigurationOperations(DrsBackendCore):
     def _init_launch_configuration(self) -> None:
         """State of this family, created with the backend."""
 
-    def _launch_configuration_for_new_server(self: "DrsBackend", server: "SourceServer") -> None:
-        """A new source server inherits the account's launch configuration template."""
-
-    def _launch_configuration_for_deleted_server(self: "DrsBackend", server: "SourceServer") -> None:
-        """Clean up the deleted server's launch configuration and EC2 launch template."""
-
-    def launch_settings_for(self: "DrsBackend", server: "SourceServer") -> dict[str, Any]:
+    def launch_settings_for(self, server: "SourceServer") -> dict[str, Any]:
         """What a recovery launch of ``server`` uses (contract with the jobs family).
 
         Keys: ``ec2_launch_template_id`` (str | None), ``instance_type`` (str),

@@ -5,6 +5,7 @@ it with three servers instead of thousands.
 """
 
 from ..exceptions import ServiceQuotaExceededException
+from .base import DrsBackendCore
 
 # name -> (quota code, default value)
 DEFAULT_QUOTAS: dict[str, tuple[str, int]] = {
@@ -12,7 +13,7 @@ DEFAULT_QUOTAS: dict[str, tuple[str, int]] = {
 }
 
 
-class QuotaOperations:
+class QuotaOperations(DrsBackendCore):
     quotas: dict[str, int]
 
     def _init_quotas(self) -> None:

@@ -8,21 +8,19 @@ Rules taken from the DRS API reference (see docs/drs-semantics.md for sources):
 """
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from moto.core.common_models import BaseModel
 from moto.moto_api._internal import mock_random
 from moto.moto_api._internal.managed_state_model import ManagedState
 
 from ..exceptions import ConflictException, ResourceNotFoundException, ValidationException
+from .base import DrsBackendCore
 from .paging import paginate_list
 from ..utils import drs_arn, iso, iso_duration, new_id, now, parse_iso
 
-if TYPE_CHECKING:
-    from . import DrsBackend
-
 SOURCE_SERVER_MODEL = "drs::source-server"
-REPLICATION_PROGRESSION = [("INITIATING", "INITIAL_SYNC"), ("INITIAL_SYNC", "CONTINUOUS")]
+REPLICATION_PROGRESSION: list[tuple[str | None, str]] = [("INITIATING", "INITIAL_SYNC"), ("INITIAL_SYNC", "CONTINUOUS")]
 INITIATION_STEPS = [
     "WAIT",
     "CREATE_SECURITY_GROUP",
@@ -82,7 +80,7 @@ class SourceServer(BaseModel, ManagedState):
 
     def __init__(
         self,
-        backend: "DrsBackend",
+        backend: "DrsBackendCore",
         source_properties: dict[str, Any],
         source_cloud_properties: dict[str, Any],
         replication_direction: str = "FAILOVER",
@@ -236,15 +234,14 @@ class SourceServer(BaseModel, ManagedState):
         return life
 
 
-class SourceServerOperations:
+class SourceServerOperations(DrsBackendCore):
     """The source-server operations of the DRS backend."""
 
-    region_name: str
-    account_id: str
-    source_servers: dict[str, SourceServer]
+    def _init_source_servers(self) -> None:
+        self.source_servers: dict[str, SourceServer] = {}
 
     def add_source_server(
-        self: "DrsBackend",
+        self,
         source_properties: dict[str, Any] | None = None,
         tags: dict[str, str] | None = None,
         source_cloud_properties: dict[str, Any] | None = None,
@@ -287,7 +284,7 @@ class SourceServerOperations:
         self.after_source_server_added(server)
         return server
 
-    def get_source_server(self: "DrsBackend", source_server_id: str) -> SourceServer:
+    def get_source_server(self, source_server_id: str) -> SourceServer:
         server = self.source_servers.get(source_server_id)
         if server is None:
             raise ResourceNotFoundException(
@@ -296,7 +293,7 @@ class SourceServerOperations:
         return server
 
     def describe_source_servers(
-        self: "DrsBackend",
+        self,
         filters: dict[str, Any] | None = None,
         max_results: int | None = None,
         next_token: str | None = None,
@@ -320,7 +317,7 @@ class SourceServerOperations:
             server.refresh()
         return page, token
 
-    def stop_replication(self: "DrsBackend", source_server_id: str) -> SourceServer:
+    def stop_replication(self, source_server_id: str) -> SourceServer:
         server = self.get_source_server(source_server_id)
         state = server.data_replication_state
         if state in NOT_REPLICATING:
@@ -335,7 +332,7 @@ class SourceServerOperations:
         server.snapshots.clear()
         return server
 
-    def start_replication(self: "DrsBackend", source_server_id: str) -> SourceServer:
+    def start_replication(self, source_server_id: str) -> SourceServer:
         server = self.get_source_server(source_server_id)
         state = server.data_replication_state
         if state != "STOPPED":
@@ -349,7 +346,7 @@ class SourceServerOperations:
         server._restart_initiation()
         return server
 
-    def retry_data_replication(self: "DrsBackend", source_server_id: str) -> SourceServer:
+    def retry_data_replication(self, source_server_id: str) -> SourceServer:
         server = self.get_source_server(source_server_id)
         state = server.data_replication_state
         # The API reference: "This command will not work if the SourceServer is not stalled or is in a
@@ -365,7 +362,7 @@ class SourceServerOperations:
         server._restart_initiation()
         return server
 
-    def disconnect_source_server(self: "DrsBackend", source_server_id: str) -> SourceServer:
+    def disconnect_source_server(self, source_server_id: str) -> SourceServer:
         server = self.get_source_server(source_server_id)
         self.before_replication_change(server, "DisconnectSourceServer")
         if server.data_replication_state != "DISCONNECTED":
@@ -374,7 +371,7 @@ class SourceServerOperations:
             server.snapshots.clear()
         return server
 
-    def delete_source_server(self: "DrsBackend", source_server_id: str) -> None:
+    def delete_source_server(self, source_server_id: str) -> None:
         server = self.get_source_server(source_server_id)
         state = server.data_replication_state
         if state != "DISCONNECTED":
@@ -389,7 +386,7 @@ class SourceServerOperations:
         self.unregister_taggable(server.arn)
 
     def describe_recovery_snapshots(
-        self: "DrsBackend",
+        self,
         source_server_id: str,
         filters: dict[str, Any] | None = None,
         order: str | None = None,
@@ -411,7 +408,7 @@ class SourceServerOperations:
         )
 
     def add_recovery_snapshot(
-        self: "DrsBackend", source_server_id: str, timestamp: str | None = None
+        self, source_server_id: str, timestamp: str | None = None
     ) -> RecoverySnapshot:
         """Seeding: a snapshot at a chosen time, for tests of snapshot choice and ordering."""
         from ..validation import validate_value
