@@ -11,7 +11,18 @@ from .registration import register
 register()
 
 __version__ = "0.1.0"
-__all__ = ["add_recovery_snapshot", "add_source_server", "mock_drs", "register"]
+__all__ = [
+    "add_recovery_snapshot",
+    "add_source_server",
+    "clear_faults",
+    "connect_failback_client",
+    "inject_fault",
+    "list_faults",
+    "list_quotas",
+    "mock_drs",
+    "register",
+    "set_quota",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -20,8 +31,12 @@ def __getattr__(name: str) -> Any:
         from .decorator import mock_drs
 
         return mock_drs
-    if name in ("add_source_server", "add_recovery_snapshot"):
+    if name in ("add_source_server", "add_recovery_snapshot", "connect_failback_client"):
         from . import seeding
 
         return getattr(seeding, name)
+    if name in ("inject_fault", "list_faults", "clear_faults", "set_quota", "list_quotas"):
+        from . import faults
+
+        return getattr(faults, name)
     raise AttributeError(f"module 'moto_drs' has no attribute {name!r}")

@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from botocore import xform_name
 from moto.core.common_types import TYPE_RESPONSE
 
 JSON_HEADERS = {"Content-Type": "application/json"}
@@ -62,11 +63,12 @@ def _json_endpoint(allowed: set[str], handle: Callable[[dict[str, Any]], dict[st
         except ServiceException as error:
             from .drs.models import drs_service_model
 
-            status = drs_service_model().shape_for(error.code).metadata.get("error", {}).get("httpStatusCode", 400)
-            members = {
-                key: value
-                for key, value in (("reason", getattr(error, "reason", None)), ("fieldList", getattr(error, "field_list", None)))
-                if value
+            shape = drs_service_model().shape_for(error.code)
+            status = shape.metadata.get("error", {}).get("httpStatusCode", 400)
+            members = {  # the error's members as the model names them (quotaCode, fieldList, ...)
+                name: value
+                for name in shape.members
+                if name not in ("message", "code") and (value := getattr(error, xform_name(name), None))
             }
             return _error(status, error.code, error.message, **members)
         return 200, dict(JSON_HEADERS), json.dumps(result)
@@ -107,7 +109,21 @@ def _seed_recovery_snapshot(payload: dict[str, Any]) -> dict[str, Any]:
     return {"recoverySnapshot": snapshot}
 
 
+def _faults_glue(name: str) -> Callable[..., TYPE_RESPONSE]:
+    """An endpoint of ``faults.py``, imported on first use so that ``import moto_drs`` stays cheap."""
+
+    def endpoint(request: Any, full_url: str, headers: Any) -> TYPE_RESPONSE:
+        from . import faults
+
+        handler: Callable[..., TYPE_RESPONSE] = getattr(faults, name)
+        return handler(request, full_url, headers)
+
+    return endpoint
+
+
 URL_PATHS: dict[str, Callable[..., TYPE_RESPONSE]] = {
     "{0}/moto-api/static/drs/source-servers": _json_endpoint(SEED_KEYS, _seed_source_server),
     "{0}/moto-api/static/drs/recovery-snapshots": _json_endpoint(SNAPSHOT_KEYS, _seed_recovery_snapshot),
+    "{0}/moto-api/static/drs/faults": _faults_glue("faults_endpoint"),
+    "{0}/moto-api/static/drs/quotas": _faults_glue("quotas_endpoint"),
 }

@@ -52,11 +52,16 @@ def register() -> None:
             return
         import moto.backend_index as backend_index
 
-        if not any(name == SERVICE for name, _ in backend_index.backend_url_patterns):
-            backend_index.backend_url_patterns.append((SERVICE, URL_PATTERN))
+        patterns = backend_index.backend_url_patterns
+        if not any(name == SERVICE for name, _ in patterns):
+            # moto tries the patterns in order on every request: DRS goes where moto itself would list
+            # it (alphabetically), not behind all 180 services
+            position = next((i for i, (name, _) in enumerate(patterns) if name > SERVICE), len(patterns))
+            patterns.insert(position, (SERVICE, URL_PATTERN))
         if not any(isinstance(finder, _AliasFinder) for finder in sys.meta_path):
             sys.meta_path.append(_AliasFinder())
         _register_moto_api_paths()
+        _register_serializer()
         _registered = True
 
 
@@ -66,3 +71,12 @@ def _register_moto_api_paths() -> None:
     from . import moto_api
 
     moto_api_urls.url_paths.update(moto_api.URL_PATHS)
+
+
+def _register_serializer() -> None:
+    """DRS answers through moto's serializer with its per-member decisions cached (``serializer``)."""
+    from moto.core import serialize
+
+    from .serializer import DrsSerializer
+
+    serialize.SERVICE_SPECIFIC_SERIALIZERS.setdefault(SERVICE, {})["rest-json"] = DrsSerializer

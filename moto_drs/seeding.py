@@ -87,3 +87,18 @@ def add_recovery_snapshot(
         _ensure_initialized(backend)
         snapshot = backend.add_recovery_snapshot(source_server_id, timestamp)
         return as_api_output("DescribeRecoverySnapshots", {"items": [snapshot]})["items"][0]
+
+
+def connect_failback_client(
+    recovery_instance_id: str,
+    failback_to_original_server: bool = True,
+    region_name: str = "us-east-1",
+    account_id: str | None = None,
+) -> dict[str, Any]:
+    """Seed what a failback client booted on premises does: pair with a recovery instance, whose
+    failback replication then starts (FAILBACK_IN_PROGRESS). Returns it as DescribeRecoveryInstances does."""
+    backend = _backend(region_name, account_id)
+    with backend.lock:
+        _ensure_initialized(backend)
+        instance = backend.connect_failback_client(recovery_instance_id, failback_to_original_server)
+        return as_api_output("DescribeRecoveryInstances", {"items": [instance.describe()]})["items"][0]

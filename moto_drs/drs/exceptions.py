@@ -90,3 +90,18 @@ class ServiceQuotaExceededException(DrsError):
         self.resource_type = members.get("resource_type")
         self.service_code = members.get("service_code", "drs")
         self.quota_code = members.get("quota_code")
+
+
+class AuthenticationFailure(Exception):
+    """A request that cannot be authenticated (moto's IAM simulation switched on).
+
+    AWS answers these before the service sees the request, with the common errors of JSON
+    services, which DRS's model does not list; they always have HTTP status 403.
+    """
+
+    status = 403
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message

@@ -8,4 +8,7 @@ url_paths = {
     "{0}/tags/(?P<resourceArn>.+)$": DrsResponse.dispatch,
     "{0}/(?P<operation>[A-Za-z]+)$": DrsResponse.dispatch,
     "{0}/?$": DrsResponse.dispatch,
+    # any other path (and "/" in server mode) answers as DRS does, never with Flask's HTML 404
+    "{0}/$": DrsResponse.dispatch,
+    "{0}/.*$": DrsResponse.dispatch,
 }

@@ -8,7 +8,7 @@ into one ``ValidationException`` whose ``fieldList`` names each offending member
 
 import json
 import re
-from functools import lru_cache
+from functools import cache
 from typing import Any
 from urllib.parse import unquote
 
@@ -19,7 +19,7 @@ from .exceptions import ValidationException
 Field = dict[str, str]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _compiled(pattern: str) -> "re.Pattern[str] | None":
     try:
         return re.compile(pattern)
@@ -44,8 +44,16 @@ def _check_string(shape: Shape, value: str, path: str, errors: list[Field]) -> N
             errors.append({"name": path, "message": f"Member must satisfy regular expression pattern: {pattern}"})
 
 
+# What a JSON number must fit in to be the model's integer or long (Java's int and long in AWS)
+_INTEGER_RANGE = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
+
+
 def _check_number(shape: Shape, value: Any, path: str, errors: list[Field]) -> None:
     meta = shape.metadata
+    bounds = _INTEGER_RANGE.get(shape.type_name)
+    if bounds and not bounds[0] <= value <= bounds[1]:
+        errors.append({"name": path, "message": f"Member must be of type {shape.type_name}"})
+        return
     if "min" in meta and value < meta["min"]:
         errors.append({"name": path, "message": f"Member must have value greater than or equal to {meta['min']}"})
     if "max" in meta and value > meta["max"]:
@@ -118,6 +126,9 @@ def validate_structure(shape: Shape, value: dict[str, Any], path: str, errors: l
 
 
 def _raise(errors: list[Field]) -> None:
+    for error in errors:  # a hostile member name is not echoed back in full
+        if len(error["name"]) > 256:
+            error["name"] = error["name"][:253] + "..."
     names = ", ".join(error["name"] for error in errors[:10])
     raise ValidationException(
         f"{len(errors)} validation error(s) detected: invalid value for {names}",
@@ -126,14 +137,25 @@ def _raise(errors: list[Field]) -> None:
     )
 
 
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"{text} is out of range")
+    return value
+
+
 def parse_json_body(body: bytes | str | None) -> dict[str, Any]:
     """Decode a rest-json request body; an empty body is an empty input."""
     if body is None or body in (b"", ""):
         return {}
     try:
         text = body.decode("utf-8") if isinstance(body, bytes) else body
-        parsed = json.loads(text) if text.strip() else {}
-    except (UnicodeDecodeError, ValueError):
+        parsed = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float) if text.strip() else {}
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: absurdly deep nesting
         raise ValidationException("Unable to parse the request body as JSON.", reason="cannotParse")
     if not isinstance(parsed, dict):
         raise ValidationException("The request body must be a JSON object.", reason="cannotParse")

@@ -8,6 +8,7 @@ from moto.core.base_backend import BackendDict
 from moto.moto_api import state_manager
 
 from .base import DrsBackendCore, drs_service_model
+from .failback import FailbackOperations
 from .jobs import JobOperations
 from .launch_actions import LaunchActionOperations
 from .launch_configuration import LaunchConfigurationOperations
@@ -26,6 +27,7 @@ class DrsBackend(
     LaunchActionOperations,
     JobOperations,
     RecoveryInstanceOperations,
+    FailbackOperations,
     QuotaOperations,
     DrsBackendCore,
 ):
@@ -40,6 +42,7 @@ class DrsBackend(
         self._init_launch_actions()
         self._init_jobs()
         self._init_recovery_instances()
+        self._init_failback()
 
 
 state_manager.register_default_transition(SOURCE_SERVER_MODEL, transition={"progression": "immediate"})

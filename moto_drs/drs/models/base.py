@@ -20,7 +20,11 @@ from moto.utilities.utils import get_partition
 from ..exceptions import ResourceNotFoundException, UninitializedAccountException
 
 if TYPE_CHECKING:
-    from .source_servers import SourceServer
+    from collections.abc import Callable
+
+    from .jobs import Job
+    from .recovery_instances import RecoveryInstance
+    from .source_servers import RecoverySnapshot, SourceServer
 
 # The roles InitializeService creates (DRS user guide, "Initializing Elastic Disaster Recovery").
 SERVICE_ROLES = [
@@ -121,8 +125,60 @@ class DrsBackendCore(BaseBackend):
         """quotas.py: ServiceQuotaExceededException when ``wanted`` exceeds the quota."""
         raise NotImplementedError
 
+    def quota_limit(self, name: str) -> int:
+        """quotas.py: the current value of quota ``name`` (to skip counting far below it)."""
+        raise NotImplementedError
+
     def launch_settings_for(self, server: "SourceServer") -> dict[str, Any]:
         """launch_configuration.py: what a recovery launch of ``server`` uses (see its docstring)."""
+        raise NotImplementedError
+
+    def create_job(
+        self,
+        job_type: str,
+        initiated_by: str,
+        participants: list[tuple[str, str | None]],
+        tags: dict[str, str] | None,
+        on_started: "Callable[[Job], None]",
+        on_completed: "Callable[[Job], None]",
+    ) -> "Job":
+        """jobs.py: a PENDING job of (source server ID, recovery instance ID) pairs; the callbacks
+        apply its effects when the state manager moves it to STARTED and COMPLETED."""
+        raise NotImplementedError
+
+    def settle_jobs(self) -> None:
+        """jobs.py: let active jobs catch up with the state manager (call before reading job effects)."""
+        raise NotImplementedError
+
+    def active_job_of(self, source_server_id: str) -> "Job | None":
+        """jobs.py: the job not yet COMPLETED that includes the source server."""
+        raise NotImplementedError
+
+    def check_job_capacity(self, source_server_ids: list[str], field: str) -> None:
+        """jobs.py: ValidationException for a repeated server, ServiceQuotaExceededException past a job quota."""
+        raise NotImplementedError
+
+    def get_recovery_instance(self, recovery_instance_id: str) -> "RecoveryInstance":
+        """recovery_instances.py: the recovery instance, or ResourceNotFoundException."""
+        raise NotImplementedError
+
+    def launch_recovery_instance(
+        self,
+        server: "SourceServer",
+        job_id: str,
+        is_drill: bool,
+        snapshot: "RecoverySnapshot",
+        settings: dict[str, Any],
+    ) -> tuple[str | None, str | None]:
+        """recovery_instances.py: run the recovery instance in EC2: (its ID, None) or (None, the reason)."""
+        raise NotImplementedError
+
+    def discard_recovery_instance(self, recovery_instance_id: str, terminate_ec2: bool) -> None:
+        """recovery_instances.py: forget a recovery instance, terminating its EC2 instance if asked."""
+        raise NotImplementedError
+
+    def get_launch_configuration_template(self, template_id: str) -> Any:
+        """launch_configuration.py: the launch configuration template, or ResourceNotFoundException."""
         raise NotImplementedError
 
     # -- hooks: the backend calls these; families override the ones they care about ----------------
@@ -131,6 +187,7 @@ class DrsBackendCore(BaseBackend):
         """Called once a seeded source server exists."""
         self._replication_configuration_for_new_server(server)
         self._launch_configuration_for_new_server(server)
+        self._launch_actions_for_new_server(server)
 
     def before_replication_change(self, server: "SourceServer", operation: str) -> None:
         """Called before Stop/StartReplication or DisconnectSourceServer change a server."""
@@ -142,6 +199,10 @@ class DrsBackendCore(BaseBackend):
         self._launch_actions_for_deleted_server(server)
         self._launch_configuration_for_deleted_server(server)
         self._replication_configuration_for_deleted_server(server)
+
+    def before_launch_configuration_template_deleted(self, template_id: str) -> None:
+        """Called before a launch configuration template is deleted."""
+        self._launch_actions_for_deleted_template(template_id)
 
     def _replication_configuration_for_new_server(self, server: "SourceServer") -> None:
         """replication_configuration.py: a new server takes the account's template settings."""
@@ -157,6 +218,12 @@ class DrsBackendCore(BaseBackend):
 
     def _launch_actions_for_deleted_server(self, server: "SourceServer") -> None:
         """launch_actions.py: forget the deleted server's launch actions."""
+
+    def _launch_actions_for_new_server(self, server: "SourceServer") -> None:
+        """launch_actions.py: a new server copies the launch configuration template's actions."""
+
+    def _launch_actions_for_deleted_template(self, template_id: str) -> None:
+        """launch_actions.py: forget the deleted launch configuration template's actions."""
 
     def _recovery_instances_before_replication_change(self, server: "SourceServer", operation: str) -> None:
         """recovery_instances.py: veto (ConflictException) what a recovery instance forbids."""

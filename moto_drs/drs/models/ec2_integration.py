@@ -16,9 +16,7 @@ from typing import Any
 from moto.ec2.exceptions import InvalidLaunchTemplateNameAlreadyExistsError
 from moto.ec2.models.instance_types import INSTANCE_TYPES
 
-from ..exceptions import ValidationException
-
-Field = dict[str, str]
+from .configuration_common import Field, field_error
 
 # Tags real DRS puts on the launch templates it manages and on what they launch.
 MANAGED_TAG_KEY = "AWSElasticDisasterRecoveryManaged"
@@ -28,17 +26,6 @@ SOURCE_SERVER_TAG_KEY = "AWSElasticDisasterRecoverySourceServerID"
 LAUNCH_TEMPLATE_NAME = "created-and-used-by-elastic-disaster-recovery-service-{source_server_id}"
 # The tag an instance needs before DRS may launch into it (user guide, "Launch into instance").
 LAUNCH_INTO_TAG = ("AWSDRS", "AllowLaunchingIntoThisInstance")
-
-
-def field_error(name: str, message: str) -> Field:
-    return {"name": name, "message": message}
-
-
-def raise_if_invalid(errors: list[Field], what: str) -> None:
-    """One ValidationException listing every problem, as DRS reports field validation."""
-    if errors:
-        details = "; ".join(f"{e['name']}: {e['message']}" for e in errors)
-        raise ValidationException(f"Invalid {what}: {details}", field_list=errors)
 
 
 def ec2_of(account_id: str, region_name: str) -> Any | None:
@@ -84,9 +71,8 @@ def security_group_errors(ec2: Any | None, group_ids: list[str], vpc_id: str | N
         if group is None:
             errors.append(field_error(f"{field}[{index}]", f"Security group {group_id} does not exist"))
         elif vpc_id is not None and group.vpc_id != vpc_id:
-            errors.append(
-                field_error(f"{field}[{index}]", f"Security group {group_id} is not in the staging subnet's VPC {vpc_id}")
-            )
+            message = f"Security group {group_id} is not in the staging subnet's VPC {vpc_id}"
+            errors.append(field_error(f"{field}[{index}]", message))
     return errors
 
 

@@ -1,8 +1,413 @@
-"""Jobs (LAUNCH, TERMINATE, CREATE_CONVERTED_SNAPSHOT), their log items, and StartRecovery."""
+"""Jobs, their event logs, and StartRecovery (drills and recoveries).
 
+A job is a ManagedState of moto's state manager, model ``drs::job`` (default "immediate"):
+PENDING -> STARTED -> COMPLETED. What a job does happens in its *phases*, applied in order when a
+read lets the state manager move it; so under manual or time progression a poller sees every
+intermediate state and the event log grow, and under "immediate" the job is finished before the
+call that created it returns. StartRecovery, TerminateRecoveryInstances and StartFailbackLaunch
+all create their jobs through ``create_job``. Rules and sources: docs/recovery.md.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from moto.core.common_models import BaseModel
+from moto.core.exceptions import ServiceException
+from moto.moto_api import state_manager
+from moto.moto_api._internal import mock_random
+from moto.moto_api._internal.managed_state_model import ManagedState
+
+from ..exceptions import ConflictException, ResourceNotFoundException, ValidationException
+from ..utils import drs_arn, iso, new_id, now, parse_iso
 from .base import DrsBackendCore
+from .paging import paginate_list
+
+if TYPE_CHECKING:
+    from .source_servers import RecoverySnapshot, SourceServer
+
+JOB_MODEL = "drs::job"
+JOB_PROGRESSION: list[tuple[str | None, str]] = [("PENDING", "STARTED"), ("STARTED", "COMPLETED")]
+# A server can be launched once its initial sync is complete and it still replicates.
+NOT_LAUNCHABLE = ("STOPPED", "DISCONNECTED", "INITIATING", "INITIAL_SYNC")
+
+Phase = Callable[["Job"], None]
+
+
+def filter_date(text: str, field: str) -> datetime:
+    try:
+        return parse_iso(text)
+    except ValueError:
+        raise ValidationException(
+            f"{field} is not a valid date: {text!r}.", field_list=[{"name": field, "message": "Invalid date"}]
+        ) from None
+
+
+class JobParticipant:
+    """A source server in a job: its launch status and what the job launches it from."""
+
+    def __init__(self, source_server_id: str, recovery_instance_id: str | None = None) -> None:
+        self.source_server_id = source_server_id
+        self.recovery_instance_id = recovery_instance_id
+        self.launch_status = "PENDING"
+        self.snapshot: RecoverySnapshot | None = None
+        self.snapshot_chosen = False
+        # post-launch actions of recovery launches (ParticipatingServer.launchActionsStatus)
+        self.launch_actions_status: dict[str, Any] | None = None
+
+    def describe(self) -> dict[str, Any]:
+        item: dict[str, Any] = {"sourceServerID": self.source_server_id, "launchStatus": self.launch_status}
+        if self.recovery_instance_id:
+            item["recoveryInstanceID"] = self.recovery_instance_id
+        if self.launch_actions_status is not None:
+            item["launchActionsStatus"] = self.launch_actions_status
+        return item
+
+
+class JobLogItem:
+    def __init__(self, position: int, event: str, event_data: dict[str, Any]) -> None:
+        self.position = position
+        self.log_date_time = iso(now())
+        self.event = event
+        self.event_data = event_data
+
+    def describe(self) -> dict[str, Any]:
+        return {"logDateTime": self.log_date_time, "event": self.event, "eventData": self.event_data}
+
+
+class Job(BaseModel, ManagedState):
+    """A DRS job. ``phase`` is the last state whose effects were applied; it is what clients see."""
+
+    def __init__(
+        self,
+        backend: DrsBackendCore,
+        job_type: str,
+        initiated_by: str,
+        participants: list[JobParticipant],
+        on_started: Phase,
+        on_completed: Phase,
+    ) -> None:
+        ManagedState.__init__(self, JOB_MODEL, transitions=JOB_PROGRESSION)
+        self._backend = backend
+        self.job_id = new_id("drsjob")
+        self.arn = drs_arn(backend.region_name, backend.account_id, f"job/{self.job_id}")
+        self.type = job_type
+        self.initiated_by = initiated_by
+        self.participants = participants
+        moment = now()  # to the millisecond, as creationDateTime shows it and date filters compare it
+        self.created_at = moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+        self.ended_at: datetime | None = None
+        self.phase = "PENDING"
+        self.phases = {"STARTED": on_started, "COMPLETED": on_completed}
+        self.log_items: list[JobLogItem] = []
+        self.log("JOB_START")
+
+    @property
+    def is_active(self) -> bool:
+        return self.phase != "COMPLETED"
+
+    def log(self, event: str, **event_data: Any) -> None:
+        data = {key: value for key, value in event_data.items() if value is not None}
+        self.log_items.append(JobLogItem(len(self.log_items), event, data))
+
+    def progress(self) -> None:
+        """Apply, in order, each phase the state manager has moved the job into since it was last seen."""
+        target = self.status
+        while self.phase != target:
+            self.phase = next(new for old, new in JOB_PROGRESSION if old == self.phase)
+            self.phases[self.phase](self)
+            if self.phase == "COMPLETED":
+                self.ended_at = now()
+                self.log("JOB_END")
+
+    def describe(self) -> dict[str, Any]:
+        job: dict[str, Any] = {
+            "jobID": self.job_id,
+            "arn": self.arn,
+            "type": self.type,
+            "initiatedBy": self.initiated_by,
+            "creationDateTime": iso(self.created_at),
+            "status": self.phase,
+            "participatingServers": [p.describe() for p in self.participants],
+            "participatingResources": [],
+            "tags": self._backend.tagger.get_tag_dict_for_resource(self.arn),
+        }
+        if self.ended_at:
+            job["endDateTime"] = iso(self.ended_at)
+        return job
 
 
 class JobOperations(DrsBackendCore):
     def _init_jobs(self) -> None:
-        """State of this family, created with the backend."""
+        self.jobs: dict[str, Job] = {}
+
+    # -- the job engine, shared by every operation that creates jobs --------------------------
+
+    def create_job(
+        self,
+        job_type: str,
+        initiated_by: str,
+        participants: list[tuple[str, str | None]],
+        tags: dict[str, str] | None,
+        on_started: Phase,
+        on_completed: Phase,
+    ) -> Job:
+        members = [JobParticipant(source_server_id, instance_id) for source_server_id, instance_id in participants]
+        job = Job(self, job_type, initiated_by, members, on_started, on_completed)
+        self.jobs[job.job_id] = job
+        self.register_taggable(job.arn, job)
+        if tags:
+            self.tag_resource(job.arn, tags)
+        return job
+
+    def settle_jobs(self) -> None:
+        """Let every active job catch up with the state manager (no read is counted)."""
+        for job in list(self.jobs.values()):
+            if job.is_active:
+                job.progress()
+
+    def active_job_of(self, source_server_id: str) -> Job | None:
+        for job in self.jobs.values():
+            if job.is_active and any(p.source_server_id == source_server_id for p in job.participants):
+                return job
+        return None
+
+    def check_job_capacity(self, source_server_ids: list[str], field: str) -> None:
+        """Before a job is created: each server once (``field`` names the request member), and DRS's
+        job quotas (docs/drs-semantics.md section 8)."""
+        seen: set[str] = set()
+        for index, source_server_id in enumerate(source_server_ids):
+            if source_server_id in seen:
+                raise ValidationException(
+                    f"Source server {source_server_id} appears more than once in {field}; a job launches "
+                    "each source server once.",
+                    field_list=[{"name": f"{field}[{index}]", "message": f"Duplicate {source_server_id}"}],
+                )
+            seen.add(source_server_id)
+        self.check_quota("servers_per_job", len(source_server_ids))
+        active = [job for job in self.jobs.values() if job.is_active]
+        self.check_quota("concurrent_jobs", len(active) + 1)
+        in_active_jobs = sum(len(job.participants) for job in active)
+        self.check_quota("servers_in_active_jobs", in_active_jobs + len(source_server_ids))
+        for source_server_id in source_server_ids:
+            busy = sum(1 for job in active for p in job.participants if p.source_server_id == source_server_id)
+            self.check_quota("concurrent_jobs_per_source_server", busy + 1)
+
+    # -- StartRecovery ----------------------------------------------------------------------------
+
+    def start_recovery(
+        self, source_servers: list[dict[str, str]], is_drill: bool | None = None, tags: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        self.settle_jobs()
+        chosen = []
+        for entry in source_servers:
+            server = self.get_source_server(entry["sourceServerID"])
+            chosen.append((server, self._chosen_snapshot(server, entry.get("recoverySnapshotID"))))
+        self.check_job_capacity([server.source_server_id for server, _ in chosen], "sourceServers")
+
+        initiated_by = "START_DRILL" if is_drill else "START_RECOVERY"
+        job = self.create_job(
+            "LAUNCH",
+            initiated_by,
+            [(server.source_server_id, None) for server, _ in chosen],
+            tags,
+            self._recovery_launch_started,
+            self._recovery_launch_completed,
+        )
+        for participant, (server, snapshot) in zip(job.participants, chosen, strict=True):
+            participant.snapshot_chosen = snapshot is not None
+            # no snapshot chosen: DRS takes an on-demand snapshot of the latest data
+            participant.snapshot = snapshot or server.take_snapshot(now())
+            participant.launch_actions_status = {"runs": []}
+            server.last_launch_result = "PENDING"
+            server.last_launch = {
+                "initiated": {
+                    "apiCallDateTime": iso(job.created_at),
+                    "jobID": job.job_id,
+                    "type": "DRILL" if is_drill else "RECOVERY",
+                },
+                "status": "PENDING",
+            }
+        created = job.describe()
+        self.settle_jobs()
+        return created
+
+    def _chosen_snapshot(self, server: "SourceServer", snapshot_id: str | None) -> "RecoverySnapshot | None":
+        """ConflictException unless ``server`` can be launched from ``snapshot_id`` (None: the latest data)."""
+        state = server.data_replication_state
+        if state in NOT_LAUNCHABLE:
+            raise ConflictException(
+                f"Cannot launch source server {server.source_server_id}: its data replication is {state}; "
+                "a server can be launched once its initial sync is complete and while it replicates.",
+                server.source_server_id,
+                "SOURCE_SERVER",
+            )
+        if snapshot_id is None:
+            return None
+        snapshot = server.snapshots.get(snapshot_id)
+        if snapshot is None:
+            raise ConflictException(
+                f"Recovery snapshot {snapshot_id} is not a snapshot of source server {server.source_server_id}.",
+                snapshot_id,
+                "RECOVERY_SNAPSHOT",
+            )
+        return snapshot
+
+    def _server_or_none(self, source_server_id: str) -> "SourceServer | None":
+        try:
+            return self.get_source_server(source_server_id)
+        except ResourceNotFoundException:
+            return None
+
+    def _server_launch(self, job: Job, participant: JobParticipant, status: str) -> "SourceServer | None":
+        """Record a launch status on the participant and on its server's lifeCycle.lastLaunch."""
+        participant.launch_status = status
+        server = self._server_or_none(participant.source_server_id)
+        if server is not None and server.last_launch and server.last_launch["initiated"]["jobID"] == job.job_id:
+            server.last_launch["status"] = status
+            if status in ("LAUNCHED", "FAILED"):
+                server.last_launch_result = "SUCCEEDED" if status == "LAUNCHED" else "FAILED"
+        return server
+
+    def _recovery_launch_started(self, job: Job) -> None:
+        """Clean up the previous recovery instance, snapshot, convert."""
+        for participant in job.participants:
+            server = self._server_launch(job, participant, "IN_PROGRESS")
+            source_server_id = participant.source_server_id
+            if server is None:
+                continue
+            if server.recovery_instance_id:
+                # A new launch replaces the server's recovery instance (docs/recovery.md).
+                job.log("CLEANUP_START", sourceServerID=source_server_id, targetInstanceID=server.recovery_instance_id)
+                self.discard_recovery_instance(server.recovery_instance_id, terminate_ec2=True)
+                job.log("CLEANUP_END", sourceServerID=source_server_id)
+            if participant.snapshot_chosen:
+                job.log("USING_PREVIOUS_SNAPSHOT", sourceServerID=source_server_id)
+            else:
+                job.log("SNAPSHOT_START", sourceServerID=source_server_id)
+                job.log("SNAPSHOT_END", sourceServerID=source_server_id)
+            conversion_server_id = f"i-{mock_random.get_random_hex(17)}"
+            job.log("CONVERSION_START", sourceServerID=source_server_id, conversionServerID=conversion_server_id)
+            job.log(
+                "CONVERSION_END",
+                sourceServerID=source_server_id,
+                conversionServerID=conversion_server_id,
+                conversionProperties=self._conversion_properties(server, participant),
+            )
+
+    @staticmethod
+    def _conversion_properties(server: "SourceServer", participant: JobParticipant) -> dict[str, Any]:
+        snapshot = participant.snapshot
+        assert snapshot is not None
+        disks = server.disks
+        conversions: dict[str, dict[str, str]] = {}
+        sizes: dict[str, int] = {}
+        for disk, ebs_snapshot in zip(disks, snapshot.ebs_snapshots, strict=False):
+            name = disk.get("deviceName", "")
+            conversions[name] = {ebs_snapshot: new_id("snap")}
+            sizes[name] = int(disk.get("bytes", 0))
+        return {
+            "rootVolumeName": disks[0].get("deviceName", "") if disks else "",
+            "dataTimestamp": snapshot.timestamp,
+            "forceUefi": False,
+            "volumeToConversionMap": conversions,
+            "volumeToVolumeSize": sizes,
+        }
+
+    def _recovery_launch_completed(self, job: Job) -> None:
+        """Launch each server's recovery instance in EC2; a refusal fails that server only."""
+        is_drill = job.initiated_by == "START_DRILL"
+        for participant in job.participants:
+            server = self._server_or_none(participant.source_server_id)
+            if server is None:  # cannot happen: a server in an active job cannot be deleted
+                continue
+            snapshot = participant.snapshot
+            assert snapshot is not None
+            instance_id: str | None
+            error: str | None
+            try:
+                settings = self.launch_settings_for(server)
+            except ServiceException as refusal:  # a launch configuration DRS cannot use fails the launch
+                instance_id, error = None, f"{refusal.code}: {refusal.message}"
+            else:
+                instance_id, error = self.launch_recovery_instance(server, job.job_id, is_drill, snapshot, settings)
+            if instance_id is None:
+                job.log("LAUNCH_FAILED", sourceServerID=server.source_server_id, rawError=error)
+                self._server_launch(job, participant, "FAILED")
+                continue
+            participant.recovery_instance_id = instance_id
+            job.log("LAUNCH_START", sourceServerID=server.source_server_id, targetInstanceID=instance_id)
+            participant.launch_actions_status = self._launch_actions_status(server, settings)
+            self._server_launch(job, participant, "LAUNCHED")
+
+    def _launch_actions_status(self, server: "SourceServer", settings: dict[str, Any]) -> dict[str, Any]:
+        """The server's active post-launch actions run once SSM sees the instance (and, in the mock, succeed).
+
+        The actions are read through ListLaunchActions (launch_actions.py), whose items have the
+        LaunchAction shape that ``runs[].action`` wants.
+        """
+        list_launch_actions = getattr(self, "list_launch_actions", None)
+        if not settings.get("post_launch_enabled") or list_launch_actions is None:
+            return {"runs": []}
+        actions, _ = list_launch_actions(server.source_server_id)
+        runs = [
+            {"action": action, "runId": str(mock_random.uuid4()), "status": "SUCCEEDED"}
+            for action in actions
+            if action.get("active")
+        ]
+        if not runs:
+            return {"runs": []}
+        return {"ssmAgentDiscoveryDatetime": iso(now()), "runs": runs}
+
+    # -- DescribeJobs, DescribeJobLogItems, DeleteJob ---------------------------------------------
+
+    def describe_jobs(
+        self, filters: dict[str, Any] | None = None, max_results: int | None = None, next_token: str | None = None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        self.settle_jobs()
+        filters = filters or {}
+        ids = filters.get("jobIDs")
+        if ids:
+            jobs = [self.jobs[i] for i in dict.fromkeys(ids) if i in self.jobs]
+        else:
+            jobs = list(self.jobs.values())
+        if filters.get("fromDate"):
+            start = filter_date(filters["fromDate"], "filters.fromDate")
+            jobs = [job for job in jobs if job.created_at >= start]
+        if filters.get("toDate"):
+            end = filter_date(filters["toDate"], "filters.toDate")
+            jobs = [job for job in jobs if job.created_at <= end]
+        # "sorted by creationDataTime - latest date first" (API reference); jobs dict keeps creation order
+        jobs.reverse()
+        jobs.sort(key=lambda job: job.created_at, reverse=True)
+        page, token = paginate_list(jobs, "job_id", max_results, next_token, filters=filters)
+        for job in page:  # a read by a poller: manual progression counts it
+            job.advance()
+            job.progress()
+        return [job.describe() for job in page], token
+
+    def describe_job_log_items(
+        self, job_id: str, max_results: int | None = None, next_token: str | None = None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        self.settle_jobs()
+        job = self.jobs.get(job_id)
+        items = list(job.log_items) if job else []  # no ResourceNotFoundException is modelled here
+        page, token = paginate_list(items, "position", max_results, next_token, job=job_id)
+        return [item.describe() for item in page], token
+
+    def delete_job(self, job_id: str) -> None:
+        self.settle_jobs()
+        job = self.jobs.get(job_id)
+        if job is None:
+            raise ResourceNotFoundException(job_id, "JOB", f"Job {job_id} not found.")
+        if job.is_active:
+            raise ConflictException(
+                f"Cannot delete job {job_id}: it is {job.phase}; only a COMPLETED job can be deleted.",
+                job_id,
+                "JOB",
+            )
+        del self.jobs[job_id]
+        self.unregister_taggable(job.arn)
+
+
+state_manager.register_default_transition(JOB_MODEL, transition={"progression": "immediate"})

@@ -1,16 +1,178 @@
-"""Launch configuration templates, each server's launch configuration and its EC2 launch template."""
+"""Launch configuration templates, each server's launch configuration and its EC2 launch template.
 
+Rules (sources in docs/configuration.md):
+- A new source server inherits the account's launch configuration template (at most one exists:
+  quota L-1F3FAE4D), or DRS's defaults.
+- Every source server owns a real launch template in moto's EC2 (``ec2LaunchTemplateID``). DRS
+  writes into it what its settings decide: the right-sized instance type unless right-sizing is
+  NONE, and the source's private IP when copyPrivateIp is on. Each such change is a new default
+  version; everything else in the template belongs to the user. If the user deletes the
+  template, DRS creates a new one.
+"""
+
+import copy
+import re
 from typing import TYPE_CHECKING, Any
 
+from moto.core.common_models import BaseModel
+
+from ..exceptions import ResourceNotFoundException
+from ..utils import drs_arn, new_id
 from .base import DrsBackendCore
+from .configuration_common import (
+    Field,
+    api_members,
+    field_error,
+    raise_if_invalid,
+    register_with_tags,
+    require_connected,
+)
+from .ec2_integration import (
+    MANAGED_TAG_KEY,
+    MANAGED_TAG_VALUE,
+    SOURCE_SERVER_TAG_KEY,
+    create_launch_template,
+    default_subnet_id,
+    default_version_data,
+    delete_launch_template,
+    ec2_of,
+    find_instance,
+    launch_into_instance_errors,
+    launch_template_exists,
+    set_default_version,
+)
+from .paging import paginate_list
 
 if TYPE_CHECKING:
     from .source_servers import SourceServer
 
+# The members a launch configuration template and a server's launch configuration share.
+LAUNCH_SETTINGS = (
+    "launchDisposition",
+    "targetInstanceTypeRightSizingMethod",
+    "copyPrivateIp",
+    "copyTags",
+    "licensing",
+    "postLaunchEnabled",
+    "recoveryMode",
+)
+TEMPLATE_SETTINGS = LAUNCH_SETTINGS + ("exportBucketArn", "launchIntoSourceInstance")
+DEFAULT_LAUNCH_SETTINGS: dict[str, Any] = {
+    "launchDisposition": "STARTED",
+    "targetInstanceTypeRightSizingMethod": "BASIC",  # "If this setting is active (default)"
+    "copyPrivateIp": False,
+    "copyTags": False,
+    "licensing": {"osByol": False},
+    "postLaunchEnabled": False,
+    "recoveryMode": "OPTIMAL",
+}
+DEFAULT_TEMPLATE_SETTINGS: dict[str, Any] = {**DEFAULT_LAUNCH_SETTINGS, "launchIntoSourceInstance": False}
+FALLBACK_INSTANCE_TYPE = "m5.large"
+GIB = 1024**3
+S3_BUCKET_ARN = re.compile(r"arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?")
+UPDATED_BY_DRS = "Updated by Elastic Disaster Recovery"
+
+
+def template_settings_errors(settings: dict[str, Any]) -> list[Field]:
+    errors = []
+    bucket = settings.get("exportBucketArn")
+    if bucket and not S3_BUCKET_ARN.fullmatch(bucket):
+        errors.append(field_error("exportBucketArn", "Must be the ARN of an S3 bucket"))
+    # user guide, "Launch into source instance": both must be deactivated for it
+    if settings.get("launchIntoSourceInstance"):
+        for member in ("copyPrivateIp", "copyTags"):
+            if settings.get(member):
+                errors.append(field_error(member, "Must be false when launchIntoSourceInstance is true"))
+    return errors
+
+
+def primary_ip(server: "SourceServer") -> str | None:
+    interfaces = server.source_properties.get("networkInterfaces") or []
+    primary = [i for i in interfaces if i.get("isPrimary")] or interfaces
+    for interface in primary:
+        for ip in interface.get("ips") or []:
+            return str(ip)
+    return None
+
+
+def primary_network_interface(data: dict[str, Any]) -> dict[str, Any] | None:
+    """The launch template's device-index-0 interface: the one DRS manages."""
+    for interface in data.get("NetworkInterfaces") or []:
+        if int(interface.get("DeviceIndex", 0)) == 0:
+            return dict(interface)
+    return None
+
+
+class LaunchConfigurationTemplate(BaseModel):
+    """Account-level default launch settings; new source servers copy them."""
+
+    def __init__(self, backend: DrsBackendCore, settings: dict[str, Any]):
+        self.launch_configuration_template_id = new_id("lct")
+        self.arn = drs_arn(
+            backend.region_name,
+            backend.account_id,
+            f"launch-configuration-template/{self.launch_configuration_template_id}",
+        )
+        self.settings = settings
+        self._backend = backend
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "launchConfigurationTemplateID": self.launch_configuration_template_id,
+            "arn": self.arn,
+            **copy.deepcopy(self.settings),
+            "tags": self._backend.tagger.get_tag_dict_for_resource(self.arn),
+        }
+
+
+class LaunchConfiguration(BaseModel):
+    """How DRS launches one source server's recovery instance."""
+
+    def __init__(self, server: "SourceServer", settings: dict[str, Any]):
+        self.server = server
+        hostname = server.source_properties.get("identificationHints", {}).get("hostname")
+        self.name: str = (hostname or server.source_server_id)[:128]
+        self.settings = settings
+        self.launch_into_instance_id: str | None = None
+        self.ec2_launch_template_id: str | None = None
+
+    @property
+    def right_sizing(self) -> str:
+        return str(self.settings["targetInstanceTypeRightSizingMethod"])
+
+    def to_api(self) -> dict[str, Any]:
+        api = {
+            "sourceServerID": self.server.source_server_id,
+            "name": self.name,
+            "ec2LaunchTemplateID": self.ec2_launch_template_id,
+            **copy.deepcopy(self.settings),
+        }
+        if self.launch_into_instance_id:
+            api["launchIntoInstanceProperties"] = {"launchIntoEC2InstanceID": self.launch_into_instance_id}
+        return api
+
 
 class LaunchConfigurationOperations(DrsBackendCore):
+    launch_configuration_templates: dict[str, LaunchConfigurationTemplate]
+    launch_configurations: dict[str, LaunchConfiguration]
+
     def _init_launch_configuration(self) -> None:
         """State of this family, created with the backend."""
+        self.launch_configuration_templates = {}
+        self.launch_configurations = {}
+
+    # -- hooks -------------------------------------------------------------------------------------
+
+    def _launch_configuration_for_new_server(self, server: "SourceServer") -> None:
+        """A new source server inherits the account's launch configuration template."""
+        self._new_launch_configuration(server)
+
+    def _launch_configuration_for_deleted_server(self, server: "SourceServer") -> None:
+        """Clean up the deleted server's launch configuration and EC2 launch template."""
+        config = self.launch_configurations.pop(server.source_server_id, None)
+        ec2 = ec2_of(self.account_id, self.region_name)
+        if config is not None and config.ec2_launch_template_id and ec2 is not None:
+            delete_launch_template(ec2, config.ec2_launch_template_id)
 
     def launch_settings_for(self, server: "SourceServer") -> dict[str, Any]:
         """What a recovery launch of ``server`` uses (contract with the jobs family).
@@ -18,15 +180,210 @@ class LaunchConfigurationOperations(DrsBackendCore):
         Keys: ``ec2_launch_template_id`` (str | None), ``instance_type`` (str),
         ``subnet_id`` (str | None), ``security_group_ids`` (list[str]), ``copy_tags`` (bool),
         ``copy_private_ip`` (bool), ``launch_disposition`` ("STARTED" | "STOPPED"),
-        ``post_launch_enabled`` (bool).
+        ``post_launch_enabled`` (bool). Instance type, subnet and security groups come from the
+        launch template's default version, after DRS has written its own settings into it.
         """
+        config = self._launch_configuration(server.source_server_id)
+        data = self._sync_launch_template(config)
+        interface = primary_network_interface(data) or {}
         return {
-            "ec2_launch_template_id": None,
-            "instance_type": server.source_properties.get("recommendedInstanceType") or "m5.large",
-            "subnet_id": None,
-            "security_group_ids": [],
-            "copy_tags": False,
-            "copy_private_ip": False,
-            "launch_disposition": "STARTED",
-            "post_launch_enabled": False,
+            "ec2_launch_template_id": config.ec2_launch_template_id,
+            "instance_type": data.get("InstanceType") or self._right_sized_instance_type(server, "BASIC"),
+            "subnet_id": interface.get("SubnetId"),
+            "security_group_ids": list(interface.get("Groups") or data.get("SecurityGroupIds") or []),
+            "copy_tags": bool(config.settings["copyTags"]),
+            "copy_private_ip": bool(config.settings["copyPrivateIp"]),
+            "launch_disposition": config.settings["launchDisposition"],
+            "post_launch_enabled": bool(config.settings["postLaunchEnabled"]),
         }
+
+    # -- the EC2 launch template -------------------------------------------------------------------
+
+    def _right_sized_instance_type(self, server: "SourceServer", method: str) -> str:
+        """BASIC: the type DRS recommends for the source's CPU and RAM; IN_AWS: the source instance's."""
+        if method == "IN_AWS":
+            instance_id = server.source_properties.get("identificationHints", {}).get("awsInstanceID")
+            instance = find_instance(ec2_of(self.account_id, self.region_name), instance_id) if instance_id else None
+            if instance is not None:
+                return str(instance.instance_type)
+        return str(server.source_properties.get("recommendedInstanceType") or FALLBACK_INSTANCE_TYPE)
+
+    def _initial_launch_template_data(self, config: LaunchConfiguration) -> dict[str, Any]:
+        """Version 1 of a server's launch template: one volume per source disk, DRS's tags."""
+        server = config.server
+        interface: dict[str, Any] = {"DeviceIndex": 0, "AssociatePublicIpAddress": False, "DeleteOnTermination": True}
+        subnet_id = default_subnet_id(ec2_of(self.account_id, self.region_name))
+        if subnet_id:
+            interface["SubnetId"] = subnet_id
+        tags = [
+            {"Key": "Name", "Value": config.name},
+            {"Key": MANAGED_TAG_KEY, "Value": MANAGED_TAG_VALUE},
+            {"Key": SOURCE_SERVER_TAG_KEY, "Value": server.source_server_id},
+        ]
+        data = {
+            "InstanceType": self._right_sized_instance_type(server, config.right_sizing),
+            "NetworkInterfaces": [interface],
+            "BlockDeviceMappings": [
+                {
+                    "DeviceName": disk.get("deviceName", ""),
+                    "Ebs": {
+                        "VolumeSize": max(1, -(-int(disk.get("bytes", 0)) // GIB)),
+                        "VolumeType": "gp3",
+                        "DeleteOnTermination": True,
+                    },
+                }
+                for disk in server.disks
+            ],
+            "TagSpecifications": [
+                {"ResourceType": kind, "Tags": copy.deepcopy(tags)} for kind in ("instance", "volume")
+            ],
+            "DisableApiTermination": False,
+            "InstanceInitiatedShutdownBehavior": "stop",
+        }
+        return self._with_drs_settings(config, data)
+
+    def _with_drs_settings(self, config: LaunchConfiguration, data: dict[str, Any]) -> dict[str, Any]:
+        """``data`` with what DRS mirrors into the launch template (user guide, default launch settings)."""
+        data = copy.deepcopy(data)
+        if config.right_sizing != "NONE":
+            data["InstanceType"] = self._right_sized_instance_type(config.server, config.right_sizing)
+        source_ip = primary_ip(config.server)
+        interfaces = data.get("NetworkInterfaces") or []
+        primary = next((i for i in interfaces if int(i.get("DeviceIndex", 0)) == 0), None)
+        if config.settings["copyPrivateIp"] and source_ip:
+            if primary is None:
+                primary = {"DeviceIndex": 0}
+                data["NetworkInterfaces"] = [primary, *interfaces]
+            primary["PrivateIpAddress"] = source_ip
+        elif primary is not None and source_ip and primary.get("PrivateIpAddress") == source_ip:
+            del primary["PrivateIpAddress"]  # DRS wrote it; an IP the user chose stays
+        return data
+
+    def _sync_launch_template(self, config: LaunchConfiguration) -> dict[str, Any]:
+        """Make the launch template reflect DRS's settings; return its default version's data."""
+        ec2 = ec2_of(self.account_id, self.region_name)
+        if ec2 is None:  # no EC2 in this region: keep an ID and a computed template
+            config.ec2_launch_template_id = config.ec2_launch_template_id or new_id("lt")
+            return self._initial_launch_template_data(config)
+        template_id = config.ec2_launch_template_id
+        if not template_id or not launch_template_exists(ec2, template_id):
+            template_id = create_launch_template(
+                ec2, config.server.source_server_id, self._initial_launch_template_data(config)
+            )
+            config.ec2_launch_template_id = template_id
+        current = default_version_data(ec2, template_id)
+        wanted = self._with_drs_settings(config, current)
+        if wanted != current:
+            set_default_version(ec2, template_id, wanted, UPDATED_BY_DRS)
+        return wanted
+
+    # -- each source server's launch configuration -------------------------------------------------
+
+    def _new_launch_configuration(self, server: "SourceServer") -> LaunchConfiguration:
+        settings = copy.deepcopy(DEFAULT_LAUNCH_SETTINGS)
+        for template in self.launch_configuration_templates.values():
+            settings.update({k: copy.deepcopy(v) for k, v in template.settings.items() if k in LAUNCH_SETTINGS})
+        config = LaunchConfiguration(server, settings)
+        self.launch_configurations[server.source_server_id] = config
+        self._sync_launch_template(config)
+        return config
+
+    def _launch_configuration(self, source_server_id: str) -> LaunchConfiguration:
+        server = self.get_source_server(source_server_id)
+        config = self.launch_configurations.get(source_server_id)
+        return config if config is not None else self._new_launch_configuration(server)
+
+    def get_launch_configuration(self, source_server_id: str) -> dict[str, Any]:
+        config = self._launch_configuration(source_server_id)
+        self._sync_launch_template(config)
+        return config.to_api()
+
+    def update_launch_configuration(
+        self,
+        source_server_id: str,
+        name: str | None = None,
+        launch_into_instance_properties: dict[str, str] | None = None,
+        **settings: Any,
+    ) -> dict[str, Any]:
+        """``settings``: the request's other UpdateLaunchConfiguration members, snake_case.
+
+        ``launchIntoInstanceProperties={}`` stops launching into an existing instance.
+        """
+        config = self._launch_configuration(source_server_id)
+        require_connected(config.server, "launch configuration")
+        launch_into = (launch_into_instance_properties or {}).get("launchIntoEC2InstanceID")
+        if launch_into:
+            raise_if_invalid(
+                launch_into_instance_errors(
+                    ec2_of(self.account_id, self.region_name),
+                    launch_into,
+                    "launchIntoInstanceProperties.launchIntoEC2InstanceID",
+                ),
+                "launch configuration",
+            )
+        config.settings.update(api_members(LAUNCH_SETTINGS, settings))
+        if name is not None:
+            config.name = name
+        if launch_into_instance_properties is not None:
+            config.launch_into_instance_id = launch_into
+        self._sync_launch_template(config)
+        return config.to_api()
+
+    # -- launch configuration templates ------------------------------------------------------------
+
+    def get_launch_configuration_template(self, template_id: str) -> LaunchConfigurationTemplate:
+        template = self.launch_configuration_templates.get(template_id)
+        if template is None:
+            raise ResourceNotFoundException(
+                template_id,
+                "LAUNCH_CONFIGURATION_TEMPLATE",
+                f"Launch configuration template {template_id} not found.",
+            )
+        return template
+
+    def create_launch_configuration_template(
+        self, tags: dict[str, str] | None = None, **settings: Any
+    ) -> dict[str, Any]:
+        """``settings``: the request's LaunchConfigurationTemplate members, snake_case."""
+        values = {**copy.deepcopy(DEFAULT_TEMPLATE_SETTINGS), **api_members(TEMPLATE_SETTINGS, settings)}
+        raise_if_invalid(template_settings_errors(values), "launch configuration template")
+        self.check_quota("launch_configuration_templates", len(self.launch_configuration_templates) + 1)
+        template = LaunchConfigurationTemplate(self, values)
+        register_with_tags(self, template.arn, template, tags)
+        self.launch_configuration_templates[template.launch_configuration_template_id] = template
+        return template.to_api()
+
+    def describe_launch_configuration_templates(
+        self,
+        launch_configuration_template_ids: list[str] | None = None,
+        max_results: int | None = None,
+        next_token: str | None = None,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """An unknown ID is left out of the result (reads never answer 404; docs/drs-semantics.md §0)."""
+        templates = list(self.launch_configuration_templates.values())
+        if launch_configuration_template_ids:
+            wanted = set(launch_configuration_template_ids)
+            templates = [t for t in templates if t.launch_configuration_template_id in wanted]
+        page, token = paginate_list(
+            templates,
+            "launch_configuration_template_id",
+            max_results,
+            next_token,
+            ids=launch_configuration_template_ids,
+        )
+        return [template.to_api() for template in page], token
+
+    def update_launch_configuration_template(
+        self, launch_configuration_template_id: str, **settings: Any
+    ) -> dict[str, Any]:
+        template = self.get_launch_configuration_template(launch_configuration_template_id)
+        values = {**template.settings, **api_members(TEMPLATE_SETTINGS, settings)}
+        raise_if_invalid(template_settings_errors(values), "launch configuration template")
+        template.settings = values
+        return template.to_api()
+
+    def delete_launch_configuration_template(self, launch_configuration_template_id: str) -> None:
+        template = self.get_launch_configuration_template(launch_configuration_template_id)
+        self.before_launch_configuration_template_deleted(launch_configuration_template_id)
+        del self.launch_configuration_templates[launch_configuration_template_id]
+        self.unregister_taggable(template.arn)

@@ -15,9 +15,9 @@ from moto.moto_api._internal import mock_random
 from moto.moto_api._internal.managed_state_model import ManagedState
 
 from ..exceptions import ConflictException, ResourceNotFoundException, ValidationException
+from ..utils import drs_arn, iso, iso_duration, new_id, now, parse_iso
 from .base import DrsBackendCore
 from .paging import paginate_list
-from ..utils import drs_arn, iso, iso_duration, new_id, now, parse_iso
 
 SOURCE_SERVER_MODEL = "drs::source-server"
 REPLICATION_PROGRESSION: list[tuple[str | None, str]] = [("INITIATING", "INITIAL_SYNC"), ("INITIAL_SYNC", "CONTINUOUS")]
@@ -272,6 +272,8 @@ class SourceServerOperations(DrsBackendCore):
                 field_list=errors,
             )
         self.check_quota("source_servers", len(self.source_servers) + 1)
+        if (data_replication_state or "INITIATING") not in NOT_REPLICATING:
+            self._check_replicating_quota()
         server = SourceServer(self, properties, cloud)
         if data_replication_state is not None and data_replication_state != "INITIATING":
             server.status = data_replication_state
@@ -283,6 +285,13 @@ class SourceServerOperations(DrsBackendCore):
             self.tag_resource(server.arn, tags)
         self.after_source_server_added(server)
         return server
+
+    def _check_replicating_quota(self) -> None:
+        """One more replicating server must fit quota L-C1D14A2B (docs/drs-semantics.md section 8)."""
+        if len(self.source_servers) < self.quota_limit("replicating_source_servers"):
+            return  # counting is O(fleet): only when the fleet is big enough to break the quota
+        replicating = sum(1 for s in self.source_servers.values() if s.status not in NOT_REPLICATING)
+        self.check_quota("replicating_source_servers", replicating + 1)
 
     def get_source_server(self, source_server_id: str) -> SourceServer:
         server = self.source_servers.get(source_server_id)
@@ -342,6 +351,7 @@ class SourceServerOperations(DrsBackendCore):
                 source_server_id,
                 "SOURCE_SERVER",
             )
+        self._check_replicating_quota()
         self.before_replication_change(server, "StartReplication")
         server._restart_initiation()
         return server

@@ -1,0 +1,224 @@
+"""Failback: failback replication configuration, failback launches, StopFailback, ReverseReplication.
+
+A recovery instance's failback replication starts when a failback client connects to it (on
+premises; seeded with ``connect_failback_client``, as the client's own calls do in real DRS) or
+when ReverseReplication starts replicating an EC2-origin instance back to its origin Region. It
+then progresses through the state manager (model ``drs::recovery-instance-failback``) from
+FAILBACK_IN_PROGRESS to FAILBACK_READY_FOR_LAUNCH, when StartFailbackLaunch may run a LAUNCH job
+(initiated by FAILBACK) that ends in FAILBACK_COMPLETED. Rules and sources: docs/recovery.md.
+"""
+
+from typing import TYPE_CHECKING, Any
+
+from moto.moto_api._internal import mock_random
+
+from ..exceptions import ConflictException, ResourceNotFoundException, ThrottlingException
+from .base import DrsBackendCore
+
+if TYPE_CHECKING:
+    from .jobs import Job
+    from .recovery_instances import RecoveryInstance
+    from .source_servers import SourceServer
+
+# How long ReverseReplication waits for the origin Region's backend before asking to retry.
+ORIGIN_LOCK_TIMEOUT_SECONDS = 10
+
+
+class FailbackOperations(DrsBackendCore):
+    def _init_failback(self) -> None:
+        """Failback state lives on each recovery instance; nothing is account-wide."""
+
+    # -- failback replication configuration --------------------------------------------------------
+
+    def get_failback_replication_configuration(self, recovery_instance_id: str) -> dict[str, Any]:
+        self.settle_jobs()
+        instance = self.get_recovery_instance(recovery_instance_id)
+        return {"recoveryInstanceID": recovery_instance_id, **instance.failback_configuration}
+
+    def update_failback_replication_configuration(
+        self,
+        recovery_instance_id: str,
+        name: str | None = None,
+        bandwidth_throttling: int | None = None,
+        use_private_ip: bool | None = None,
+        internet_protocol: str | None = None,
+    ) -> None:
+        """Only the members supplied change."""
+        self.settle_jobs()
+        instance = self.get_recovery_instance(recovery_instance_id)
+        supplied = {
+            "name": name,
+            "bandwidthThrottling": bandwidth_throttling,
+            "usePrivateIP": use_private_ip,
+            "internetProtocol": internet_protocol,
+        }
+        instance.failback_configuration.update({key: value for key, value in supplied.items() if value is not None})
+
+    # -- starting failback replication -------------------------------------------------------------
+
+    def connect_failback_client(
+        self, recovery_instance_id: str, failback_to_original_server: bool = True
+    ) -> "RecoveryInstance":
+        """Seeding: a failback client booted on premises pairs with the recovery instance."""
+        instance = self.get_recovery_instance(recovery_instance_id)
+        self._ensure_can_replicate_back(instance)
+        instance.failback.start_from_client(str(mock_random.uuid4()), failback_to_original_server)
+        return instance
+
+    def _ensure_can_replicate_back(self, instance: "RecoveryInstance") -> None:
+        self.settle_jobs()
+        problem = None
+        if instance.disconnected:
+            problem = "it is disconnected"
+        elif instance.failback.launching:
+            problem = f"its failback launch job {instance.failback.launch_job_id} is in progress"
+        if problem:
+            raise ConflictException(
+                f"Cannot start failback replication of recovery instance {instance.recovery_instance_id}: {problem}.",
+                instance.recovery_instance_id,
+                "RECOVERY_INSTANCE",
+            )
+
+    def stop_failback(self, recovery_instance_id: str) -> None:
+        """ "Changes the Failback State of the Recovery Instance back to FAILBACK_NOT_STARTED" (API reference)."""
+        self.settle_jobs()
+        instance = self.get_recovery_instance(recovery_instance_id)
+        instance.failback.stop()
+
+    # -- StartFailbackLaunch -----------------------------------------------------------------------
+
+    def start_failback_launch(
+        self, recovery_instance_ids: list[str], tags: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        self.settle_jobs()
+        instances = [self.get_recovery_instance(i) for i in recovery_instance_ids]
+        for instance in instances:
+            state = instance.failback.state
+            if instance.disconnected or state != "FAILBACK_READY_FOR_LAUNCH":
+                raise ConflictException(
+                    f"Cannot start failback launch of recovery instance {instance.recovery_instance_id}: its "
+                    f"failback state is {state}, not FAILBACK_READY_FOR_LAUNCH.",
+                    instance.recovery_instance_id,
+                    "RECOVERY_INSTANCE",
+                )
+        self.check_job_capacity([instance.source_server_id for instance in instances], "recoveryInstanceIDs")
+        job = self.create_job(
+            "LAUNCH",
+            "FAILBACK",
+            [(instance.source_server_id, instance.recovery_instance_id) for instance in instances],
+            tags,
+            self._failback_launch_started,
+            self._failback_launch_completed,
+        )
+        for instance in instances:
+            instance.failback.begin_launch(job.job_id, "DRILL" if instance.is_drill else "RECOVERY")
+        created = job.describe()
+        self.settle_jobs()
+        return created
+
+    def _failback_launch_started(self, job: "Job") -> None:
+        """The conversion runs on the failback client (so there is no conversion server)."""
+        for participant in job.participants:
+            participant.launch_status = "IN_PROGRESS"
+            job.log("CONVERSION_START", sourceServerID=participant.source_server_id)
+            job.log("CONVERSION_END", sourceServerID=participant.source_server_id)
+
+    def _failback_launch_completed(self, job: "Job") -> None:
+        for participant in job.participants:
+            instance = self._recovery_instance_or_none(participant.recovery_instance_id or "")
+            if instance is None or not instance.failback.finish_launch(job.job_id):
+                participant.launch_status = "FAILED"
+                job.log(
+                    "LAUNCH_FAILED",
+                    sourceServerID=participant.source_server_id,
+                    rawError="Failback was stopped before the failback machine was launched.",
+                )
+                continue
+            participant.launch_status = "LAUNCHED"
+            job.log("LAUNCH_START", sourceServerID=participant.source_server_id)
+
+    def _recovery_instance_or_none(self, recovery_instance_id: str) -> "RecoveryInstance | None":
+        try:
+            return self.get_recovery_instance(recovery_instance_id)
+        except ResourceNotFoundException:
+            return None
+
+    # -- ReverseReplication ------------------------------------------------------------------------
+
+    def reverse_replication(self, recovery_instance_id: str) -> str:
+        """Replicate an EC2-origin recovery instance back to its origin Region (API reference)."""
+        self.settle_jobs()
+        instance = self.get_recovery_instance(recovery_instance_id)
+        server = self.get_source_server(instance.source_server_id)
+        if instance.origin_environment != "AWS":
+            raise ConflictException(
+                f"Cannot reverse replication of recovery instance {recovery_instance_id}: reverse replication "
+                "applies only to instances that originated in EC2, and its source server is on premises.",
+                recovery_instance_id,
+                "RECOVERY_INSTANCE",
+            )
+        self._ensure_can_replicate_back(instance)
+        origin = self._origin_backend(server, recovery_instance_id)
+        if not origin.lock.acquire(timeout=ORIGIN_LOCK_TIMEOUT_SECONDS):
+            raise ThrottlingException("The origin Region is busy; retry ReverseReplication.")
+        try:
+            reversed_server = self._reversed_server(origin, server)
+            if reversed_server is None:
+                reversed_server = self._add_reversed_server(origin, server, instance)
+        finally:
+            origin.lock.release()
+        server.reversed_direction_source_server_arn = reversed_server.arn
+        reversed_server.reversed_direction_source_server_arn = server.arn
+        if not instance.failback.replicating or instance.failback.status == "FAILBACK_NOT_STARTED":
+            instance.failback.start_reversed()
+        return str(reversed_server.arn)
+
+    def _origin_backend(self, server: "SourceServer", recovery_instance_id: str) -> Any:
+        """The DRS backend of the Region the server came from; DRS is initialized there if it was not."""
+        from . import drs_backends
+
+        cloud = server.source_cloud_properties
+        account_id = cloud.get("originAccountID") or self.account_id
+        region_name = cloud["originRegion"]
+        regions = drs_backends[account_id]
+        if region_name not in regions:
+            raise ConflictException(
+                f"Cannot reverse replication of recovery instance {recovery_instance_id}: its origin Region "
+                f"{region_name} is not served by Elastic Disaster Recovery.",
+                recovery_instance_id,
+                "RECOVERY_INSTANCE",
+            )
+        origin = regions[region_name]
+        if not origin.initialized:
+            origin.initialize_service()
+        return origin
+
+    @staticmethod
+    def _reversed_server(origin: Any, server: "SourceServer") -> "SourceServer | None":
+        """The server already replicating in the other direction, if it still replicates."""
+        arn = server.reversed_direction_source_server_arn
+        if not arn:
+            return None
+        existing = origin.source_servers.get(arn.rsplit("/", 1)[-1])
+        if existing is None or existing.data_replication_state == "DISCONNECTED":
+            return None
+        return existing
+
+    def _add_reversed_server(self, origin: Any, server: "SourceServer", instance: "RecoveryInstance") -> "SourceServer":
+        """The recovery instance, registered as a FAILBACK-direction source server in the origin Region."""
+        properties = {key: value for key, value in server.source_properties.items() if key != "lastUpdatedDateTime"}
+        recovered = instance.properties
+        properties["identificationHints"] = dict(recovered["identificationHints"])
+        properties["networkInterfaces"] = recovered["networkInterfaces"]
+        properties["disks"] = [
+            {"deviceName": disk.get("internalDeviceName", ""), "bytes": disk["bytes"]} for disk in recovered["disks"]
+        ]
+        properties["recommendedInstanceType"] = instance.instance_type
+        cloud = {
+            "originAccountID": self.account_id,
+            "originRegion": self.region_name,
+            "originAvailabilityZone": instance.availability_zone,
+        }
+        reversed_server = origin.add_source_server(source_properties=properties, source_cloud_properties=cloud)
+        reversed_server.replication_direction = "FAILBACK"
+        return reversed_server

@@ -1,0 +1,255 @@
+"""Plugin glue: moto's rest-json response serializer with its per-member decisions cached, for DRS.
+
+Why: moto's ``RestJSONSerializer`` asks its attribute picker, for every member of every output
+structure on every response, which attribute names to try (six alias providers, a context object
+and ``xform_name`` per member). A source server has about 100 members, so this made serializing
+40% of the cost of a DescribeSourceServers call and nearly all of the cost of a 1,000-item page.
+
+``DrsSerializer`` writes the same bytes. It asks the same picker the same question once per
+(member, object type), and compiles one converter per shape; what it does not specialise
+(errors, header and status members, payloads, event streams, response transformers, timestamps,
+blobs, documents) is left to moto's own methods. It is registered for DRS through moto's
+``SERVICE_SPECIFIC_SERIALIZERS``; upstream, the same cache would belong in moto's serializer.
+"""
+
+from collections.abc import Callable
+from enum import Enum
+from typing import Any
+
+from botocore.model import ListShape, MapShape, Shape, StructureShape
+from moto.core.serialize import (
+    DEFAULT_ALIAS_PROVIDERS,
+    AttributePickerContext,
+    BaseJSONSerializer,
+    ResponseSerializer,
+    RestJSONSerializer,
+    XFormedAttributePicker,
+)
+from moto.core.utils import MISSING, get_value
+
+# convert(serializer, value) -> the JSON value moto would write, or _SKIP where it writes nothing
+Converter = Callable[["DrsSerializer", Any], Any]
+_SKIP = object()
+_PICKER = XFormedAttributePicker()
+# moto's methods that the converters below reproduce; any other method is called, not reproduced
+_REPRODUCED = {
+    "structure": BaseJSONSerializer._serialize_type_structure,
+    "list": BaseJSONSerializer._serialize_type_list,
+    "map": BaseJSONSerializer._serialize_type_map,
+    "string": BaseJSONSerializer._serialize_type_string,
+    "integer": ResponseSerializer._serialize_type_integer,
+    "long": ResponseSerializer._serialize_type_integer,
+    "float": ResponseSerializer._serialize_type_float,
+    "double": ResponseSerializer._serialize_type_float,
+    "boolean": None,  # no method: moto writes the value as it is
+}
+# id(shape) -> (shape, converter); the shape is kept so that its id is never reused
+_CONVERTERS: dict[int, tuple[Shape, Converter]] = {}
+
+
+def converter_for(shape: Shape) -> Converter:
+    cached = _CONVERTERS.get(id(shape))
+    if cached is None:
+        cached = _CONVERTERS[id(shape)] = (shape, _compile(shape))
+    return cached[1]
+
+
+def _reproducible(shape: Shape) -> bool:
+    kind = shape.type_name
+    method = getattr(RestJSONSerializer, f"_serialize_type_{kind}", None)
+    return kind in _REPRODUCED and method is _REPRODUCED[kind] and "name" not in shape.serialization
+
+
+def _compile(shape: Shape) -> Converter:
+    if not _reproducible(shape) or not _nested_as_moto_writes_it(shape):
+        return _delegate(shape)
+    kind = shape.type_name
+    if kind == "structure":
+        return _structure_converter(shape)  # type: ignore[arg-type]
+    if kind == "list":
+        return _list_converter(shape)  # type: ignore[arg-type]
+    if kind == "map":
+        return _map_converter(shape)  # type: ignore[arg-type]
+    if kind == "string":
+        return _string
+    if kind in ("integer", "long"):
+        return lambda serializer, value: int(value)
+    if kind in ("float", "double"):
+        return lambda serializer, value: float(value)
+    return lambda serializer, value: value
+
+
+def _string(serializer: "DrsSerializer", value: Any) -> Any:
+    if type(value) is str:
+        return value
+    if isinstance(value, Enum):
+        value = value.value
+    return str(value) if value not in [None, {}, []] else value
+
+
+def _delegate(shape: Shape) -> Converter:
+    """moto's own method for this shape, run into a scratch dict."""
+    stored = shape.serialization.get("name", "value")
+
+    def convert(serializer: "DrsSerializer", value: Any) -> Any:
+        scratch: dict[str, Any] = {}
+        serializer._serialize(scratch, value, shape, "value")
+        return scratch.get(stored, _SKIP)
+
+    return convert
+
+
+def _nested_as_moto_writes_it(shape: Shape) -> bool:
+    """Shapes whose children moto writes in a way the converters do not reproduce go to moto."""
+    if isinstance(shape, StructureShape):
+        return not shape.is_document_type and _body_only(shape)
+    if isinstance(shape, MapShape):
+        return "name" not in shape.value.serialization  # moto would write every entry under that name
+    return True
+
+
+def _body_only(shape: StructureShape) -> bool:
+    """Members bound to headers, or named like the rest serializer's "body" slot, go to moto."""
+    return all(
+        not member.is_not_bound_to_body and member.serialization.get("name", name) != "body"  # type: ignore[attr-defined]
+        for name, member in shape.members.items()
+    )
+
+
+class _Member:
+    """One member of a structure: where its value is found and how it is written."""
+
+    __slots__ = ("name", "stored", "shape", "convert", "is_string", "dict_keys", "keys_by_type")
+
+    def __init__(self, name: str, shape: Shape, parent: StructureShape) -> None:
+        shape.parent = parent  # type: ignore[attr-defined]  # as moto's serializer sets it; aliases read it
+        self.name = name
+        self.stored = shape.serialization.get("name", name)
+        self.shape = shape
+        self.convert = converter_for(shape)
+        self.is_string = self.convert is _string
+        # type -> (attribute names to try, whether plain getattr finds them)
+        self.keys_by_type: dict[type, tuple[tuple[str, ...], bool]] = {}
+        keys = self._candidate_keys({})
+        self.dict_keys = None if any("." in key for key in keys) else keys  # a dotted key is a path
+
+    def _candidate_keys(self, obj: Any) -> tuple[str, ...]:
+        context = AttributePickerContext(obj=obj, key=self.name, shape=self.shape)
+        return tuple(dict.fromkeys(_PICKER.get_possible_keys(context)))
+
+    def pick(self, obj: Any) -> Any:
+        """The member's value in ``obj``, exactly as moto's ``XFormedAttributePicker`` finds it."""
+        kind = type(obj)
+        if kind is dict and self.dict_keys is not None:
+            for key in self.dict_keys:
+                if key in obj:
+                    return obj[key]
+            return None
+        found = self.keys_by_type.get(kind)
+        if found is None:
+            keys = self._candidate_keys(obj)
+            plain = not hasattr(kind, "__getitem__") and not any("." in key for key in keys)
+            found = self.keys_by_type[kind] = (keys, plain)
+        keys, plain = found
+        for key in keys:
+            value = getattr(obj, key, MISSING) if plain else get_value(obj, key, MISSING)
+            if value is not MISSING:
+                return value
+        return None
+
+
+def _structure_converter(shape: StructureShape) -> Converter:
+    plan: list[tuple[_Member, ...]] = []  # built on first use, so that recursive shapes compile
+
+    def convert(serializer: "DrsSerializer", value: Any) -> Any:
+        if value is None:
+            return _SKIP
+        if not plan:
+            plan.append(tuple(_Member(name, member, shape) for name, member in shape.members.items()))
+        result: dict[str, Any] = {}
+        plain_dict = type(value) is dict
+        for member in plan[0]:
+            if plain_dict and member.dict_keys is not None:  # pick(), inlined for the common case
+                member_value = None
+                for key in member.dict_keys:
+                    if key in value:
+                        member_value = value[key]
+                        break
+            else:
+                member_value = member.pick(value)
+            if member_value is None:
+                continue
+            if member.is_string and type(member_value) is str:
+                result[member.stored] = member_value
+                continue
+            converted = member.convert(serializer, member_value)
+            if converted is not _SKIP:
+                result[member.stored] = converted
+        return result
+
+    return convert
+
+
+def _list_converter(shape: ListShape) -> Converter:
+    item_shape = shape.member
+    # moto serializes each item under the item shape's name and keeps the raw item if that is missing
+    raw_items = item_shape.serialization.get("name", item_shape.name) != item_shape.name
+
+    def convert(serializer: "DrsSerializer", value: Any) -> Any:
+        convert_item = converter_for(item_shape)
+        items = []
+        for item in value:
+            converted = convert_item(serializer, item)
+            items.append(item if raw_items or converted is _SKIP else converted)
+        return items
+
+    return convert
+
+
+def _map_converter(shape: MapShape) -> Converter:
+    value_shape = shape.value
+
+    def convert(serializer: "DrsSerializer", value: Any) -> Any:
+        convert_value = converter_for(value_shape)
+        entries: dict[str, Any] = {}
+        for key, entry in value.items():
+            converted = convert_value(serializer, entry)
+            if converted is not _SKIP:
+                entries[key] = converted
+        return entries
+
+    return convert
+
+
+_PLAIN_OUTPUTS: dict[int, tuple[Shape, bool]] = {}
+
+
+def _plain_output(shape: StructureShape) -> bool:
+    """An output whose members all go to the JSON body (no headers, payload or document)."""
+    cached = _PLAIN_OUTPUTS.get(id(shape))
+    if cached is None:
+        plain = _reproducible(shape) and _nested_as_moto_writes_it(shape) and "payload" not in shape.serialization
+        cached = _PLAIN_OUTPUTS[id(shape)] = (shape, plain)
+    return cached[1]
+
+
+class DrsSerializer(RestJSONSerializer):
+    """``RestJSONSerializer`` whose successful results go through the compiled converters."""
+
+    def _serialize_result(self, resp: Any, result: Any) -> Any:
+        shape = self.operation_model.output_shape
+        if not self._compiled_path_applies(shape):
+            return super()._serialize_result(resp, result)
+        body = converter_for(shape)(self, result)  # type: ignore[arg-type]
+        serialized = {"body": {} if body is _SKIP else body, "headers": {}}
+        return self._serialized_result_to_response(resp, result, shape, serialized)  # type: ignore[arg-type]
+
+    def _compiled_path_applies(self, shape: Shape | None) -> bool:
+        picker = self._value_picker
+        return (
+            isinstance(shape, StructureShape)
+            and _plain_output(shape)
+            and type(picker) is XFormedAttributePicker
+            and not picker.response_transformers
+            and picker.alias_providers is DEFAULT_ALIAS_PROVIDERS
+        )
