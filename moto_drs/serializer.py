@@ -65,11 +65,11 @@ def _compile(shape: Shape) -> Converter:
         return _delegate(shape)
     kind = shape.type_name
     if kind == "structure":
-        return _structure_converter(shape)  # type: ignore[arg-type]
+        return _structure_converter(shape)
     if kind == "list":
-        return _list_converter(shape)  # type: ignore[arg-type]
+        return _list_converter(shape)
     if kind == "map":
-        return _map_converter(shape)  # type: ignore[arg-type]
+        return _map_converter(shape)
     if kind == "string":
         return _string
     if kind in ("integer", "long"):
@@ -111,7 +111,7 @@ def _nested_as_moto_writes_it(shape: Shape) -> bool:
 def _body_only(shape: StructureShape) -> bool:
     """Members bound to headers, or named like the rest serializer's "body" slot, go to moto."""
     return all(
-        not member.is_not_bound_to_body and member.serialization.get("name", name) != "body"  # type: ignore[attr-defined]
+        not member.is_not_bound_to_body and member.serialization.get("name", name) != "body"
         for name, member in shape.members.items()
     )
 
@@ -122,7 +122,7 @@ class _Member:
     __slots__ = ("name", "stored", "shape", "convert", "is_string", "dict_keys", "keys_by_type")
 
     def __init__(self, name: str, shape: Shape, parent: StructureShape) -> None:
-        shape.parent = parent  # type: ignore[attr-defined]  # as moto's serializer sets it; aliases read it
+        shape.parent = parent  # as moto's serializer sets it; aliases read it
         self.name = name
         self.stored = shape.serialization.get("name", name)
         self.shape = shape
@@ -240,9 +240,9 @@ class DrsSerializer(RestJSONSerializer):
         shape = self.operation_model.output_shape
         if not self._compiled_path_applies(shape):
             return super()._serialize_result(resp, result)
-        body = converter_for(shape)(self, result)  # type: ignore[arg-type]
+        body = converter_for(shape)(self, result)
         serialized = {"body": {} if body is _SKIP else body, "headers": {}}
-        return self._serialized_result_to_response(resp, result, shape, serialized)  # type: ignore[arg-type]
+        return self._serialized_result_to_response(resp, result, shape, serialized)
 
     def _compiled_path_applies(self, shape: Shape | None) -> bool:
         picker = self._value_picker

@@ -25,6 +25,7 @@ from moto.core.exceptions import (
     SignatureDoesNotMatchError,
 )
 from moto.core.responses import ActionResult, BaseResponse
+from moto.moto_api._internal import mock_random
 
 from .exceptions import (
     AccessDeniedException,
@@ -115,6 +116,16 @@ class DrsResponse(BaseResponse):
         status, headers, body = self.serialized(result)
         headers, body = self._enrich_response(headers, body)
         return status, headers, body
+
+    @staticmethod
+    def _enrich_response(headers: dict[str, str], body: Any) -> tuple[dict[str, str], Any]:
+        """moto's, minus its regex rewrite of an XML ``<RequestId>`` in the body (a JSON body has
+        none, and the scan cost ~10 us per KB: 20 ms for a page of 1,000 source servers). The
+        request ID is a UUID, as rest-json services such as DRS send it."""
+        if "status" in headers:
+            headers["status"] = str(headers["status"])
+        headers["x-amzn-requestid"] = str(mock_random.uuid4())
+        return headers, body
 
     def _admit_request(self, action: str | None) -> None:
         """What is checked before any operation: caller, account and region, body, operation."""

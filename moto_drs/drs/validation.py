@@ -20,6 +20,15 @@ Field = dict[str, str]
 
 
 @cache
+def model_shape(name: str) -> Shape:
+    """A shape of the DRS model, built once: botocore's ``shape_for`` builds a new Shape (and
+    then its members) on every call, which made seeding a fleet slow."""
+    from moto.core.utils import get_service_model
+
+    return get_service_model("drs").shape_for(name)
+
+
+@cache
 def _compiled(pattern: str) -> "re.Pattern[str] | None":
     try:
         return re.compile(pattern)
@@ -156,7 +165,7 @@ def parse_json_body(body: bytes | str | None) -> dict[str, Any]:
         text = body.decode("utf-8") if isinstance(body, bytes) else body
         parsed = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float) if text.strip() else {}
     except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: absurdly deep nesting
-        raise ValidationException("Unable to parse the request body as JSON.", reason="cannotParse")
+        raise ValidationException("Unable to parse the request body as JSON.", reason="cannotParse") from None
     if not isinstance(parsed, dict):
         raise ValidationException("The request body must be a JSON object.", reason="cannotParse")
     return parsed

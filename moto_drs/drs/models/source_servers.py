@@ -248,7 +248,7 @@ class SourceServerOperations(DrsBackendCore):
         data_replication_state: str | None = None,
     ) -> SourceServer:
         """Seeding: what the replication agent's registration does in real DRS."""
-        from ..validation import validate_value
+        from ..validation import model_shape, validate_value
 
         properties = default_source_properties(self.region_name)
         properties.update(source_properties or {})
@@ -256,14 +256,11 @@ class SourceServerOperations(DrsBackendCore):
         if cloud is None:
             cloud = {}
         errors: list[dict[str, str]] = []
-        model = self.service_model
-        validate_value(model.shape_for("SourceProperties"), properties, "sourceProperties", errors)
-        validate_value(model.shape_for("SourceCloudProperties"), cloud, "sourceCloudProperties", errors)
-        validate_value(model.shape_for("TagsMap"), tags or {}, "tags", errors)
+        validate_value(model_shape("SourceProperties"), properties, "sourceProperties", errors)
+        validate_value(model_shape("SourceCloudProperties"), cloud, "sourceCloudProperties", errors)
+        validate_value(model_shape("TagsMap"), tags or {}, "tags", errors)
         if data_replication_state is not None:
-            validate_value(
-                model.shape_for("DataReplicationState"), data_replication_state, "dataReplicationState", errors
-            )
+            validate_value(model_shape("DataReplicationState"), data_replication_state, "dataReplicationState", errors)
         if errors:
             raise ValidationException(
                 "Cannot seed the source server: "
