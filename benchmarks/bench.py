@@ -46,8 +46,6 @@ from botocore.awsrequest import AWSResponse  # noqa: E402
 import moto_drs  # noqa: E402
 
 REGION = "us-east-1"
-FLEET_REGIONS = {10: "us-west-1", 1_000: "us-west-2", 10_000: "eu-west-1"}
-MEMORY_REGION = "eu-central-1"
 
 
 # -- measuring ------------------------------------------------------------------------------
@@ -177,13 +175,12 @@ def seed_fleet(region: str, size: int) -> list[str]:
     """Seed ``size`` replicating servers straight into the backend (the fast path of seeding)."""
     backend = drs_backend(region)
     backend.initialize_service()
+    wanted = len(backend.source_servers) + size + 1
     for name, value in backend.quotas.items():  # the fleet must fit every per-account quota
-        backend.set_quota(name, max(value, size + 1))
+        backend.set_quota(name, max(value, wanted))
     backend.set_quota("replicating_source_servers", max(size, backend.quotas["replicating_source_servers"]))
     with backend.lock:
-        return [
-            backend.add_source_server(data_replication_state="CONTINUOUS").source_server_id for _ in range(size)
-        ]
+        return [backend.add_source_server(data_replication_state="CONTINUOUS").source_server_id for _ in range(size)]
 
 
 def launch_configuration_implemented() -> bool:
@@ -263,21 +260,18 @@ def bench_per_call(report: Report, rounds: int, calls: int) -> None:
 # -- 3: scale --------------------------------------------------------------------------------
 
 
-def bench_memory(report: Report, size: int) -> None:
+def seed_measuring_memory(region: str, size: int) -> tuple[list[str], float]:
+    """Seed ``size`` servers; return their IDs and the bytes they hold (traced Python allocations)."""
     gc.collect()
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
-    seed_fleet(MEMORY_REGION, size)
-    for server in drs_backend(MEMORY_REGION).source_servers.values():
+    ids = seed_fleet(region, size)
+    for server in drs_backend(region).source_servers.values():
         server.refresh()  # what the first describe materializes (snapshots, timestamps)
     gc.collect()
     used = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
-    report.add(
-        Check(f"memory of {size:,} seeded servers", used / 2**20, 100, unit=" MB", note=f"({used / size / 1024:.1f} KiB each)")
-    )
-    drs_backend(MEMORY_REGION).source_servers.clear()
-    gc.collect()
+    return ids, used
 
 
 def paginate_all(client: Any, page_size: int) -> list[str]:
@@ -292,36 +286,72 @@ def paginate_all(client: Any, page_size: int) -> list[str]:
 
 
 def bench_scale(report: Report, rounds: int, calls: int, big: int) -> None:
+    small, middle = 10, 1_000
+    regions = {small: "us-west-1", middle: "us-west-2", big: "eu-west-1"}
     started = time.perf_counter()
-    fleets = {size: seed_fleet(region, size) for size, region in FLEET_REGIONS.items() if size <= big}
-    report.info(f"seeded {sum(map(len, fleets.values())):,} servers in {time.perf_counter() - started:.1f} s")
-    clients = {size: boto3.client("drs", region_name=FLEET_REGIONS[size]) for size in fleets}
-    small, middle = min(fleets), sorted(fleets)[1]
+    fleets = {size: seed_fleet(regions[size], size) for size in (small, middle)}
+    first = seed_fleet(regions[big], 1)  # the region's one-off cost (its EC2 backend) is not per server
+    ids, used = seed_measuring_memory(regions[big], big - 1)
+    fleets[big] = first + ids
+    report.info(f"seeded {small + middle + big:,} servers in {time.perf_counter() - started:.0f} s")
+    report.add(
+        Check(
+            f"memory of {big:,} seeded servers",
+            used / (big - 1) * big / 2**20,
+            100,
+            unit=" MB",
+            note=f"({used / (big - 1) / 1024:.1f} KiB each)",
+        )
+    )
+    clients = {size: boto3.client("drs", region_name=regions[size]) for size in fleets}
 
     def lookup(size: int) -> Callable[[], Any]:
         client, wanted = clients[size], {"filters": {"sourceServerIDs": [fleets[size][len(fleets[size]) // 2]]}}
         return lambda: client.describe_source_servers(**wanted)
 
     samples = interleaved({"small": lookup(small), "big": lookup(big)}, calls, rounds)
-    report.info(f"one-ID DescribeSourceServers: {small} servers {us(samples['small'])}, {big:,} servers {us(samples['big'])}")
-    report.add(Check(f"one-ID DescribeSourceServers, {big:,} vs {small} servers", median_ratio(samples["big"], samples["small"]), 1.5))
+    report.info(
+        f"one-ID DescribeSourceServers: {small} servers {us(samples['small'])}, {big:,} servers {us(samples['big'])}"
+    )
+    report.add(
+        Check(
+            f"one-ID DescribeSourceServers, {big:,} vs {small} servers",
+            median_ratio(samples["big"], samples["small"]),
+            1.5,
+        )
+    )
 
     for size in (middle, big):
         listed = paginate_all(clients[size], 1000)
-        assert listed == fleets[size], f"pagination of {size} servers lost or reordered items"
+        assert listed == fleets[size], f"pagination of {size:,} servers lost or reordered servers"
+
+    # both sides page through the same number of items per round, so that garbage collections
+    # (whose cost grows with the heap, and whose frequency falls with it) weigh the same on each
+    repeats = max(1, big // middle)
+
+    def page_middle() -> None:
+        for _ in range(repeats):
+            paginate_all(clients[middle], 1000)
+
     paging = interleaved(
-        {"middle": lambda: paginate_all(clients[middle], 1000), "big": lambda: paginate_all(clients[big], 1000)},
-        1,
-        max(3, rounds // 2),
+        {"middle": page_middle, "big": lambda: paginate_all(clients[big], 1000)}, 1, max(3, rounds // 3)
     )
-    per_item = {name: [s / size for s in values] for (name, values), size in zip(paging.items(), (middle, big))}
+    per_item = {
+        name: [s / (repeats * middle if name == "middle" else big) for s in values] for name, values in paging.items()
+    }
     report.info(
-        f"full pagination (maxResults 1000) per item: {middle:,} servers {statistics.median(per_item['middle']) * 1e6:.1f} us, "
-        f"{big:,} servers {statistics.median(per_item['big']) * 1e6:.1f} us"
+        f"full pagination (maxResults 1000) per item: {middle:,} servers {us(per_item['middle'])}, "
+        f"{big:,} servers {us(per_item['big'])}"
     )
-    report.add(Check(f"pagination per item, {big:,} vs {middle:,} servers", median_ratio(per_item["big"], per_item["middle"]), 1.5))
+    report.add(
+        Check(
+            f"pagination per item, {big:,} vs {middle:,} servers",
+            median_ratio(per_item["big"], per_item["middle"]),
+            1.5,
+        )
+    )
     for size in fleets:
-        drs_backend(FLEET_REGIONS[size]).source_servers.clear()
+        drs_backend(regions[size]).source_servers.clear()
 
 
 # -- 4: start-up -----------------------------------------------------------------------------
@@ -340,7 +370,9 @@ def bench_import(report: Report, rounds: int) -> None:
         ratios.append(ratio)
         moto_s.append(alone)
         drs_s.append(extra)
-    report.info(f"import moto {statistics.median(moto_s) * 1e3:.0f} ms, then import moto_drs {statistics.median(drs_s) * 1e3:.1f} ms")
+    report.info(
+        f"import moto {statistics.median(moto_s) * 1e3:.0f} ms, then import moto_drs {statistics.median(drs_s) * 1e3:.1f} ms"
+    )
     report.add(Check("import moto + moto_drs / import moto", statistics.median(ratios), 1.3))
 
 
@@ -431,7 +463,9 @@ def bench_server(report: Report, rounds: int, calls: int, threads: int = 4) -> N
             f"DSQL GetCluster {statistics.median(dsql_rps):.0f} req/s"
         )
         ratio = statistics.median(a / b for a, b in zip(drs_rps, dsql_rps))
-        report.add(Check("server mode req/s, DescribeSourceServers / DSQL GetCluster", ratio, 0.9, higher_is_better=True))
+        report.add(
+            Check("server mode req/s, DescribeSourceServers / DSQL GetCluster", ratio, 0.9, higher_is_better=True)
+        )
     finally:
         server.stop()
 
@@ -444,9 +478,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer rounds and a 2,000-server fleet (smoke run)")
     args = parser.parse_args(argv)
     rounds, calls, big = (3, 50, 2_000) if args.quick else (9, 200, 10_000)
-    if args.quick:
-        FLEET_REGIONS.pop(10_000)
-        FLEET_REGIONS[big] = "eu-west-1"
 
     from moto_drs import mock_drs
 
@@ -460,7 +491,6 @@ def main(argv: list[str] | None = None) -> int:
         print("\nPer-call cost under mock_drs")
         bench_per_call(report, rounds, calls)
         print("\nScale")
-        bench_memory(report, big)
         bench_scale(report, rounds, calls, big)
     print("\nServer mode")
     bench_server(report, max(3, rounds // 2), calls)

@@ -110,20 +110,20 @@ def validate_value(shape: Shape, value: Any, path: str, errors: list[Field]) -> 
     elif type_name == "list":
         _check_size(shape, value, path, errors)
         for index, item in enumerate(value):
-            validate_value(shape.member, item, f"{path}[{index}]", errors)  # type: ignore[attr-defined]
+            validate_value(shape.member, item, f"{path}[{index}]", errors)
     elif type_name == "map":
         _check_size(shape, value, path, errors)
         for key, item in value.items():
-            validate_value(shape.key, key, f"{path}.{key}(key)", errors)  # type: ignore[attr-defined]
-            validate_value(shape.value, item, f"{path}.{key}", errors)  # type: ignore[attr-defined]
+            validate_value(shape.key, key, f"{path}.{key}(key)", errors)
+            validate_value(shape.value, item, f"{path}.{key}", errors)
     elif type_name == "structure":
         validate_structure(shape, value, path, errors)
 
 
 def validate_structure(shape: Shape, value: dict[str, Any], path: str, errors: list[Field]) -> None:
-    members = shape.members  # type: ignore[attr-defined]
+    members = shape.members
     prefix = f"{path}." if path else ""
-    for name in shape.required_members:  # type: ignore[attr-defined]
+    for name in shape.required_members:
         if name not in value:
             errors.append({"name": prefix + name, "message": "Member must not be null"})
     for name, item in value.items():
@@ -183,7 +183,7 @@ def parse_input(
         return {}
     params: dict[str, Any] = {}
     body_members = {}
-    for name, member in shape.members.items():  # type: ignore[attr-defined]
+    for name, member in shape.members.items():
         location = member.serialization.get("location")
         wire_name = member.serialization.get("name", name)
         if location == "uri":
