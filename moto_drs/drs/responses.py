@@ -230,7 +230,7 @@ class DrsResponse(BaseResponse):
             except ServiceException:
                 raise
             except Exception as error:  # a bug of ours must still answer as AWS would
-                raise InternalServerException(f"Internal error: {type(error).__name__}: {error}")
+                raise InternalServerException(f"Internal error: {type(error).__name__}: {error}") from error
 
     def _page(self, key: str = "items") -> ActionResult:
         items, next_token = self._call()

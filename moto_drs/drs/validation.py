@@ -132,6 +132,8 @@ def validate_structure(shape: Shape, value: dict[str, Any], path: str, errors: l
             errors.append({"name": prefix + name, "message": "Unknown member"})
         else:
             validate_value(member, item, prefix + name, errors)
+    if shape.metadata.get("union") and len(value) != 1:  # a union has exactly one member set
+        errors.append({"name": path, "message": f"Exactly one member of {sorted(members)} must be set"})
 
 
 def _raise(errors: list[Field]) -> None:
@@ -193,6 +195,8 @@ def parse_input(
             if wire_name in querystring:
                 values = querystring[wire_name]
                 params[name] = values if member.type_name == "list" else values[0]
+                if member.type_name in ("integer", "long") and values[0].lstrip("-").isdigit():
+                    params[name] = int(values[0])  # the query string carries numbers as text
         elif location is None:
             body_members[name] = member
     if body_members or (body not in (None, b"", "")):

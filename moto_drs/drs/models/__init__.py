@@ -14,8 +14,11 @@ from .launch_actions import LaunchActionOperations
 from .launch_configuration import LaunchConfigurationOperations
 from .quotas import QuotaOperations
 from .recovery_instances import RecoveryInstanceOperations
+from .recovery_plans import RecoveryPlanOperations
 from .replication_configuration import ReplicationConfigurationOperations
+from .source_networks import SourceNetworkOperations
 from .source_servers import SOURCE_SERVER_MODEL, SourceServerOperations
+from .staging import StagingOperations
 
 __all__ = ["DrsBackend", "drs_backends", "drs_service_model"]
 
@@ -28,6 +31,9 @@ class DrsBackend(
     JobOperations,
     RecoveryInstanceOperations,
     FailbackOperations,
+    RecoveryPlanOperations,
+    SourceNetworkOperations,
+    StagingOperations,
     QuotaOperations,
     DrsBackendCore,
 ):
@@ -43,6 +49,9 @@ class DrsBackend(
         self._init_jobs()
         self._init_recovery_instances()
         self._init_failback()
+        self._init_source_networks()
+        self._init_staging()
+        self._init_recovery_plans()
 
 
 state_manager.register_default_transition(SOURCE_SERVER_MODEL, transition={"progression": "immediate"})

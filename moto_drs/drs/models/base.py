@@ -121,6 +121,24 @@ class DrsBackendCore(BaseBackend):
         """source_servers.py: the server, or ResourceNotFoundException."""
         raise NotImplementedError
 
+    def all_source_servers(self) -> list["SourceServer"]:
+        """source_servers.py: every source server of the account and Region."""
+        raise NotImplementedError
+
+    def add_source_server(
+        self,
+        source_properties: dict[str, Any] | None = None,
+        tags: dict[str, str] | None = None,
+        source_cloud_properties: dict[str, Any] | None = None,
+        data_replication_state: str | None = None,
+    ) -> "SourceServer":
+        """source_servers.py: register a source server (what the replication agent's registration does)."""
+        raise NotImplementedError
+
+    def export_bucket_arn(self) -> str | None:
+        """launch_configuration.py: the S3 bucket the account chose for source network templates."""
+        raise NotImplementedError
+
     def check_quota(self, name: str, wanted: int) -> None:
         """quotas.py: ServiceQuotaExceededException when ``wanted`` exceeds the quota."""
         raise NotImplementedError
@@ -158,6 +176,16 @@ class DrsBackendCore(BaseBackend):
         """jobs.py: ValidationException for a repeated server, ServiceQuotaExceededException past a job quota."""
         raise NotImplementedError
 
+    def start_recovery(
+        self, source_servers: list[dict[str, str]], is_drill: bool | None = None, tags: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        """jobs.py: StartRecovery (every check, then a LAUNCH job); the job as DescribeJobs shows it."""
+        raise NotImplementedError
+
+    def get_job(self, job_id: str) -> "Job | None":
+        """jobs.py: the job with this ID, or None (never created, or deleted)."""
+        raise NotImplementedError
+
     def get_recovery_instance(self, recovery_instance_id: str) -> "RecoveryInstance":
         """recovery_instances.py: the recovery instance, or ResourceNotFoundException."""
         raise NotImplementedError
@@ -188,10 +216,16 @@ class DrsBackendCore(BaseBackend):
         self._replication_configuration_for_new_server(server)
         self._launch_configuration_for_new_server(server)
         self._launch_actions_for_new_server(server)
+        self._source_networks_for_new_server(server)
+
+    def before_source_server_read(self, server: "SourceServer") -> None:
+        """Called before a source server is looked up or described."""
+        self._staging_before_server_read(server)
 
     def before_replication_change(self, server: "SourceServer", operation: str) -> None:
         """Called before Stop/StartReplication or DisconnectSourceServer change a server."""
         self._recovery_instances_before_replication_change(server, operation)
+        self._staging_before_replication_change(server, operation)  # last: it records a disconnect
 
     def before_source_server_deleted(self, server: "SourceServer") -> None:
         """Called before a disconnected source server is deleted."""
@@ -230,3 +264,12 @@ class DrsBackendCore(BaseBackend):
 
     def _recovery_instances_before_server_deleted(self, server: "SourceServer") -> None:
         """recovery_instances.py: veto deleting a server whose recovery instance still exists."""
+
+    def _source_networks_for_new_server(self, server: "SourceServer") -> None:
+        """source_networks.py: a server whose origin instance is in a protected VPC joins its source network."""
+
+    def _staging_before_server_read(self, server: "SourceServer") -> None:
+        """staging.py: an extended source server mirrors its staging source server."""
+
+    def _staging_before_replication_change(self, server: "SourceServer", operation: str) -> None:
+        """staging.py: veto (ConflictException) replication changes the staging account owns."""

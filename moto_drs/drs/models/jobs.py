@@ -100,6 +100,8 @@ class Job(BaseModel, ManagedState):
         self.phase = "PENDING"
         self.phases = {"STARTED": on_started, "COMPLETED": on_completed}
         self.log_items: list[JobLogItem] = []
+        # ParticipatingResource dicts (source networks); their owner keeps launchStatus current
+        self.participating_resources: list[dict[str, Any]] = []
         self.log("JOB_START")
 
     @property
@@ -129,7 +131,7 @@ class Job(BaseModel, ManagedState):
             "creationDateTime": iso(self.created_at),
             "status": self.phase,
             "participatingServers": [p.describe() for p in self.participants],
-            "participatingResources": [],
+            "participatingResources": [dict(resource) for resource in self.participating_resources],
             "tags": self._backend.tagger.get_tag_dict_for_resource(self.arn),
         }
         if self.ended_at:
@@ -165,6 +167,9 @@ class JobOperations(DrsBackendCore):
         for job in list(self.jobs.values()):
             if job.is_active:
                 job.progress()
+
+    def get_job(self, job_id: str) -> Job | None:
+        return self.jobs.get(job_id)
 
     def active_job_of(self, source_server_id: str) -> Job | None:
         for job in self.jobs.values():

@@ -331,6 +331,13 @@ class LaunchConfigurationOperations(DrsBackendCore):
 
     # -- launch configuration templates ------------------------------------------------------------
 
+    def export_bucket_arn(self) -> str | None:
+        """The launch configuration template's exportBucketArn: where source network templates go."""
+        for template in self.launch_configuration_templates.values():
+            if template.settings.get("exportBucketArn"):
+                return str(template.settings["exportBucketArn"])
+        return None
+
     def get_launch_configuration_template(self, template_id: str) -> LaunchConfigurationTemplate:
         template = self.launch_configuration_templates.get(template_id)
         if template is None:

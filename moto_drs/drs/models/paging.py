@@ -2,7 +2,9 @@
 
 The ``@paginate`` decorator is not used because DRS answers a bad ``nextToken`` with a
 ValidationException (moto's default is its own InvalidToken error), and because callers refresh
-only the items of the returned page, which keeps full pagination linear in the fleet size.
+only the items of the returned page. Tokens also carry the next item's position, so a page
+starts after one check instead of a scan of every item before it: paging through a fleet stays
+linear in its size.
 """
 
 from typing import Any, TypeVar
@@ -16,6 +18,30 @@ T = TypeVar("T")
 DEFAULT_PAGE_SIZE = 1000
 
 
+class _PositionedPaginator(Paginator):
+    """moto's Paginator whose tokens also say where the item they name was in the results."""
+
+    _start = 0
+
+    def paginate(self, results: list[Any]) -> tuple[list[Any], str | None]:
+        if self._parsed_token is not None:
+            self._start = self._position_of_token_item(results)
+            results = results[self._start :]  # the named item comes first: moto's scan stops at once
+        return super().paginate(results)
+
+    def _position_of_token_item(self, results: list[Any]) -> int:
+        hint = self._parsed_token.get("position") if self._parsed_token else None
+        if isinstance(hint, int) and 0 <= hint < len(results) and self._check_predicate(results[hint]):
+            return hint
+        # the results changed since the token was made (or it predates positions): look for the item
+        return next((i for i, item in enumerate(results) if self._check_predicate(item)), 0)
+
+    def _build_next_token(self, next_item: Any) -> str:
+        token = self._token_decoder.decode(super()._build_next_token(next_item))
+        token["position"] = self._start + self._max_results
+        return str(self._token_encoder.encode(token))
+
+
 def paginate_list(
     results: list[T],
     unique_attribute: str,
@@ -26,7 +52,7 @@ def paginate_list(
     """Return one page of ``results`` and the token of the next; a token only fits the same query."""
     paginator = None
     try:
-        paginator = Paginator(
+        paginator = _PositionedPaginator(
             max_results=max_results,
             max_results_default=DEFAULT_PAGE_SIZE,
             starting_token=next_token,
@@ -38,4 +64,4 @@ def paginate_list(
         raise ValidationException(
             "The nextToken is invalid or does not belong to this request.",
             field_list=[{"name": "nextToken", "message": "Invalid pagination token"}],
-        )
+        ) from None

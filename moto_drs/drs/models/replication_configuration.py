@@ -251,6 +251,7 @@ class ReplicationConfigurationOperations(DrsBackendCore):
         """State of this family, created with the backend."""
         self.replication_configuration_templates = {}
         self.replication_configurations = {}
+        self._default_replication_settings: dict[str | None, dict[str, Any]] = {}
 
     # -- hooks -------------------------------------------------------------------------------------
 
@@ -265,13 +266,20 @@ class ReplicationConfigurationOperations(DrsBackendCore):
         self.replication_configurations.pop(server.source_server_id, None)
 
     def _account_replication_settings(self) -> dict[str, Any]:
-        """The oldest template's settings (the console's "Default replication"), else the defaults."""
+        """The oldest template's settings (the console's "Default replication"), else the defaults.
+
+        Shared, not copied: settings dicts are values here (every change builds a new dict and
+        to_api copies), and a copy per server cost 1.4 KiB each, 14 MB for 10,000 servers.
+        """
         for template in self.replication_configuration_templates.values():
-            return copy.deepcopy(template.settings)
-        settings = copy.deepcopy(DEFAULT_REPLICATION_SETTINGS)
+            return template.settings
         subnet_id = default_subnet_id(ec2_of(self.account_id, self.region_name))
-        if subnet_id:
-            settings["stagingAreaSubnetId"] = subnet_id
+        settings = self._default_replication_settings.get(subnet_id)
+        if settings is None:
+            settings = copy.deepcopy(DEFAULT_REPLICATION_SETTINGS)
+            if subnet_id:
+                settings["stagingAreaSubnetId"] = subnet_id
+            self._default_replication_settings = {subnet_id: settings}
         return settings
 
     def _validated_replication_settings(

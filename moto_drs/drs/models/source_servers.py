@@ -40,6 +40,15 @@ GIB = 1024**3
 SNAPSHOT_INTERVAL = timedelta(minutes=10)  # DRS's default point-in-time policy: every 10 minutes
 AGENT_VERSION = "4.17.1045"
 
+# What every default server reports alike, built once and shared: source properties are the
+# agent's report and nothing changes them in place (no DRS operation updates them), and a copy
+# per server cost 1 KiB, 10 MB for 10,000 servers.
+DEFAULT_DISKS = [{"deviceName": "/dev/xvda", "bytes": 8 * GIB}, {"deviceName": "/dev/xvdb", "bytes": 100 * GIB}]
+DEFAULT_CPUS = [{"cores": 2, "modelName": "Intel(R) Xeon(R) Platinum 8259CL CPU @ 2.50GHz"}]
+DEFAULT_OS = {"fullString": "Amazon Linux 2 (Linux 5.10.205-195.807.amzn2.x86_64)"}
+DEFAULT_RAM_BYTES = 8 * GIB
+
+
 def default_source_properties(region_name: str) -> dict[str, Any]:
     """A plausible Linux server as the replication agent reports it."""
     hostname = f"ip-10-0-{mock_random.randint(0, 255)}-{mock_random.randint(1, 254)}"
@@ -51,12 +60,16 @@ def default_source_properties(region_name: str) -> dict[str, Any]:
             "vmWareUuid": str(mock_random.uuid4()),
         },
         "networkInterfaces": [
-            {"macAddress": mac, "ips": [f"10.0.{mock_random.randint(0, 255)}.{mock_random.randint(1, 254)}"], "isPrimary": True}
+            {
+                "macAddress": mac,
+                "ips": [f"10.0.{mock_random.randint(0, 255)}.{mock_random.randint(1, 254)}"],
+                "isPrimary": True,
+            }
         ],
-        "disks": [{"deviceName": "/dev/xvda", "bytes": 8 * GIB}, {"deviceName": "/dev/xvdb", "bytes": 100 * GIB}],
-        "cpus": [{"cores": 2, "modelName": "Intel(R) Xeon(R) Platinum 8259CL CPU @ 2.50GHz"}],
-        "ramBytes": 8 * GIB,
-        "os": {"fullString": "Amazon Linux 2 (Linux 5.10.205-195.807.amzn2.x86_64)"},
+        "disks": DEFAULT_DISKS,
+        "cpus": DEFAULT_CPUS,
+        "ramBytes": DEFAULT_RAM_BYTES,
+        "os": DEFAULT_OS,
         "recommendedInstanceType": "m5.large",
         "supportsNitroInstances": True,
         "architecture": "x86_64",
@@ -70,9 +83,16 @@ class RecoverySnapshot(BaseModel):
         self.snapshot_id = new_id("pit")
         self.source_server_id = source_server_id
         self.taken_at = taken_at
-        self.expected_timestamp = iso(taken_at)
-        self.timestamp = iso(taken_at)
         self.ebs_snapshots = [new_id("snap") for _ in range(disk_count)]
+
+    # derived when read, not stored: every replicating server holds snapshots
+    @property
+    def timestamp(self) -> str:
+        return iso(self.taken_at)
+
+    @property
+    def expected_timestamp(self) -> str:
+        return iso(self.taken_at)
 
 
 class SourceServer(BaseModel, ManagedState):
@@ -138,6 +158,7 @@ class SourceServer(BaseModel, ManagedState):
         state = self.data_replication_state
         if state == "CONTINUOUS":
             self._take_due_snapshots()
+        self._backend.before_source_server_read(self)
 
     def take_snapshot(self, taken_at: datetime) -> RecoverySnapshot:
         snapshot = RecoverySnapshot(self.source_server_id, taken_at, len(self.disks))
@@ -287,7 +308,12 @@ class SourceServerOperations(DrsBackendCore):
         """One more replicating server must fit quota L-C1D14A2B (docs/drs-semantics.md section 8)."""
         if len(self.source_servers) < self.quota_limit("replicating_source_servers"):
             return  # counting is O(fleet): only when the fleet is big enough to break the quota
-        replicating = sum(1 for s in self.source_servers.values() if s.status not in NOT_REPLICATING)
+        # extended servers replicate in their staging account (user guide, multiple staging accounts)
+        replicating = sum(
+            1
+            for s in self.source_servers.values()
+            if s.status not in NOT_REPLICATING and s.staging_area["status"] == "NOT_EXTENDED"
+        )
         self.check_quota("replicating_source_servers", replicating + 1)
 
     def get_source_server(self, source_server_id: str) -> SourceServer:
@@ -296,7 +322,11 @@ class SourceServerOperations(DrsBackendCore):
             raise ResourceNotFoundException(
                 source_server_id, "SOURCE_SERVER", f"Source server {source_server_id} not found."
             )
+        self.before_source_server_read(server)
         return server
+
+    def all_source_servers(self) -> list[SourceServer]:
+        return list(self.source_servers.values())
 
     def describe_source_servers(
         self,
@@ -414,17 +444,17 @@ class SourceServerOperations(DrsBackendCore):
             snapshots, "snapshot_id", max_results, next_token, server=source_server_id, filters=filters, order=order
         )
 
-    def add_recovery_snapshot(
-        self, source_server_id: str, timestamp: str | None = None
-    ) -> RecoverySnapshot:
+    def add_recovery_snapshot(self, source_server_id: str, timestamp: str | None = None) -> RecoverySnapshot:
         """Seeding: a snapshot at a chosen time, for tests of snapshot choice and ordering."""
-        from ..validation import validate_value
+        from ..validation import model_shape, validate_value
 
         errors: list[dict[str, str]] = []
         if timestamp is not None:
-            validate_value(self.service_model.shape_for("ISO8601DatetimeString"), timestamp, "timestamp", errors)
+            validate_value(model_shape("ISO8601DatetimeString"), timestamp, "timestamp", errors)
         if errors:
-            raise ValidationException("timestamp must be an ISO-8601 date-time such as 2026-01-01T00:00:00Z.", field_list=errors)
+            raise ValidationException(
+                "timestamp must be an ISO-8601 date-time such as 2026-01-01T00:00:00Z.", field_list=errors
+            )
         server = self.get_source_server(source_server_id)
         if server.data_replication_state in NOT_REPLICATING:
             raise ConflictException(

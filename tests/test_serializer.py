@@ -1,0 +1,87 @@
+"""``moto_drs.serializer.DrsSerializer`` writes exactly what moto's own rest-json serializer
+writes, for every DRS output shape, whether the backend answers with dicts keyed by API names or
+with objects whose attributes are snake_case (the two forms moto's attribute picker accepts).
+"""
+
+import random
+from datetime import datetime, timezone
+from typing import Any
+
+import pytest
+from botocore import xform_name
+from moto.core.serialize import RestJSONSerializer, XFormedAttributePicker, get_serializer_class
+from moto.core.utils import get_service_model
+
+from moto_drs.drs.exceptions import ConflictException
+from moto_drs.serializer import DrsSerializer
+
+MODEL = get_service_model("drs")
+OUTPUT_OPERATIONS = [name for name in MODEL.operation_names if MODEL.operation_model(name).output_shape is not None]
+_CLASSES: dict[str, type] = {}
+
+
+def sample(shape: Any, rng: random.Random, as_objects: bool, depth: int = 0) -> Any:
+    """A value of ``shape`` with members randomly left out (dict or object for structures)."""
+    kind = shape.type_name
+    if kind == "structure":
+        members = {
+            name: sample(member, rng, as_objects, depth + 1)
+            for name, member in shape.members.items()
+            if depth < 6 and rng.random() < 0.8
+        }
+        # sometimes a member is also there under its other name, with another value: which one is
+        # picked follows the order of moto's attribute picker
+        doubles = {
+            (xform_name(name) if not as_objects else name): sample(shape.members[name], rng, as_objects, depth + 1)
+            for name in members
+            if rng.random() < 0.2 and xform_name(name) != name
+        }
+        if not as_objects:
+            return {**members, **doubles}
+        cls = _CLASSES.setdefault(shape.name, type(shape.name, (), {}))  # named like the shape, as models are
+        instance = cls()
+        for name, value in members.items():
+            setattr(instance, xform_name(name), value)
+        for name, value in doubles.items():
+            setattr(instance, name, value)
+        return instance
+    if kind == "list":
+        return [sample(shape.member, rng, as_objects, depth + 1) for _ in range(rng.randint(0, 2))]
+    if kind == "map":
+        return {f"key{i}": sample(shape.value, rng, as_objects, depth + 1) for i in range(rng.randint(0, 2))}
+    if kind == "string":
+        return rng.choice(shape.enum) if shape.enum else f"text-{rng.randint(0, 99)}"
+    if kind in ("integer", "long"):
+        return rng.randint(0, 2**40)
+    if kind in ("float", "double"):
+        return rng.random() * 100
+    if kind == "boolean":
+        return rng.random() < 0.5
+    if kind == "timestamp":
+        return datetime(2026, 1, 1, 12, rng.randint(0, 59), tzinfo=timezone.utc)
+    raise AssertionError(f"no sample for {kind}")
+
+
+def serialize(cls: type, operation: str, result: Any) -> Any:
+    serializer = cls(operation_model=MODEL.operation_model(operation), value_picker=XFormedAttributePicker())
+    return serializer.serialize(result)
+
+
+@pytest.mark.parametrize("as_objects", [False, True], ids=["dicts", "objects"])
+@pytest.mark.parametrize("operation", OUTPUT_OPERATIONS)
+def test_every_output_is_written_as_moto_writes_it(operation: str, as_objects: bool) -> None:
+    rng = random.Random(f"{operation}-{as_objects}")
+    for _ in range(15):
+        result = sample(MODEL.operation_model(operation).output_shape, rng, as_objects)
+        assert serialize(DrsSerializer, operation, result) == serialize(RestJSONSerializer, operation, result)
+
+
+def test_errors_are_written_as_moto_writes_them() -> None:
+    error = ConflictException("Busy.", "s-0123456789abcdef0", "SOURCE_SERVER")
+    assert serialize(DrsSerializer, "StopReplication", error) == serialize(RestJSONSerializer, "StopReplication", error)
+
+
+def test_drs_answers_through_it() -> None:
+    import moto_drs  # noqa: F401  (registers it)
+
+    assert get_serializer_class("drs", "rest-json") is DrsSerializer
