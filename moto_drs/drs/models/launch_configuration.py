@@ -271,7 +271,7 @@ class LaunchConfigurationOperations(DrsBackendCore):
                 ec2, config.server.source_server_id, self._initial_launch_template_data(config)
             )
             config.ec2_launch_template_id = template_id
-        current = default_version_data(ec2, template_id)
+        current = default_version_data(ec2, template_id, read_only=True)  # _with_drs_settings copies it
         wanted = self._with_drs_settings(config, current)
         if wanted != current:
             set_default_version(ec2, template_id, wanted, UPDATED_BY_DRS)
