@@ -74,9 +74,16 @@ def _register_moto_api_paths() -> None:
 
 
 def _register_serializer() -> None:
-    """DRS answers through moto's serializer with its per-member decisions cached (``serializer``)."""
-    from moto.core import serialize
+    """DRS answers through moto's serializer with its per-member decisions cached (``serializer``).
 
-    from .serializer import DrsSerializer
+    It builds on moto's serializer internals; on a moto whose internals differ, DRS keeps moto's
+    own serializer, which writes the same bytes, only slower.
+    """
+    try:
+        from moto.core import serialize
+
+        from .serializer import DrsSerializer
+    except (ImportError, AttributeError):
+        return
 
     serialize.SERVICE_SPECIFIC_SERIALIZERS.setdefault(SERVICE, {})["rest-json"] = DrsSerializer
