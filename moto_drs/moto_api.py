@@ -34,7 +34,9 @@ def _error(status: int, code: str, message: str, **members: Any) -> TYPE_RESPONS
     return status, headers, json.dumps({"code": code, "message": message, **members})
 
 
-def _json_endpoint(allowed: set[str], handle: Callable[[dict[str, Any]], dict[str, Any]]) -> Callable[..., TYPE_RESPONSE]:
+def _json_endpoint(
+    allowed: set[str], handle: Callable[[dict[str, Any]], dict[str, Any]]
+) -> Callable[..., TYPE_RESPONSE]:
     """Wrap ``handle`` with request parsing and DRS-style errors; nothing is half-created on error."""
 
     def endpoint(request: Any, full_url: str, headers: Any) -> TYPE_RESPONSE:

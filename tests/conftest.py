@@ -8,9 +8,9 @@ from typing import Any
 import boto3
 import pytest
 import requests
+from shape_check import assert_valid_response
 
 from moto_drs import mock_drs
-from shape_check import assert_valid_response
 
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 REGION = "us-east-1"

@@ -7,12 +7,12 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from conftest import make_drs_client
 from moto import mock_aws
+from shape_check import assert_client_error
 
 import moto_drs
-from conftest import make_drs_client
 from moto_drs import mock_drs
-from shape_check import assert_client_error
 
 
 def seeded_count() -> int:
@@ -177,9 +177,13 @@ def test_seeding_endpoints_in_decorator_mode(drs: Any) -> None:
     server_id = response.json()["sourceServer"]["sourceServerID"]
     assert drs.describe_source_servers()["items"][0]["tags"] == {"a": "b"}
     snapshot = requests.post(
-        f"{base}/recovery-snapshots", json={"sourceServerID": server_id, "timestamp": "2026-01-01T00:00:00Z"}, timeout=10
+        f"{base}/recovery-snapshots",
+        json={"sourceServerID": server_id, "timestamp": "2026-01-01T00:00:00Z"},
+        timeout=10,
     )
     assert snapshot.status_code == 200
     assert snapshot.json()["recoverySnapshot"]["timestamp"].startswith("2026-01-01T00:00:00")
-    bad = requests.post(f"{base}/recovery-snapshots", json={"sourceServerID": server_id, "timestamp": "soon"}, timeout=10)
+    bad = requests.post(
+        f"{base}/recovery-snapshots", json={"sourceServerID": server_id, "timestamp": "soon"}, timeout=10
+    )
     assert bad.status_code == 400 and bad.json()["code"] == "ValidationException"

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 import requests
 from botocore.exceptions import ClientError
-
 from conftest import Server
 from shape_check import assert_client_error
 
@@ -80,7 +79,9 @@ def test_state_manager_over_http(server: Server) -> None:
         assert drs.describe_recovery_snapshots(sourceServerID=server_id)["items"]
     finally:
         requests.post(
-            f"{server.url}/moto-api/state-manager/unset-transition", json={"model_name": "drs::source-server"}, timeout=10
+            f"{server.url}/moto-api/state-manager/unset-transition",
+            json={"model_name": "drs::source-server"},
+            timeout=10,
         )
 
 

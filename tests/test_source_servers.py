@@ -8,10 +8,10 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
-
-import moto_drs
 from conftest import make_drs_client
 from shape_check import assert_client_error
+
+import moto_drs
 
 ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
 MISSING_ID = "s-0123456789abcdef0"
@@ -83,7 +83,7 @@ class TestSeededSourceServer:
         assert info["dataReplicationState"] == "CONTINUOUS"
         disks = server["sourceProperties"]["disks"]
         assert [d["deviceName"] for d in info["replicatedDisks"]] == [d["deviceName"] for d in disks]
-        for disk, replicated in zip(disks, info["replicatedDisks"]):
+        for disk, replicated in zip(disks, info["replicatedDisks"], strict=True):
             assert replicated["totalStorageBytes"] == disk["bytes"] == replicated["replicatedStorageBytes"]
             assert replicated["backloggedStorageBytes"] == 0
         assert all(step["status"] == "SUCCEEDED" for step in info["dataReplicationInitiation"]["steps"])
@@ -304,7 +304,9 @@ class TestRecoverySnapshots:
             unvalidated_client().describe_recovery_snapshots(sourceServerID=server_id, order="SIDEWAYS")
         assert_client_error(error.value, "ValidationException", 400, reason="fieldValidationFailed")
         with pytest.raises(ClientError) as error:
-            unvalidated_client().describe_recovery_snapshots(sourceServerID=server_id, filters={"fromDateTime": "yesterday"})
+            unvalidated_client().describe_recovery_snapshots(
+                sourceServerID=server_id, filters={"fromDateTime": "yesterday"}
+            )
         assert_client_error(error.value, "ValidationException", 400)
 
 

@@ -36,6 +36,21 @@ SERVICE_ROLES = [
     ("AWSElasticDisasterRecoveryFailbackRole", "/service-role/", "drs.amazonaws.com"),
     ("AWSElasticDisasterRecoveryRecoveryInstanceWithLaunchActionsRole", "/service-role/", "ec2.amazonaws.com"),
 ]
+# The initiation steps of replication into a staging area in AWS: a source server's
+# (source_servers.py), and a recovery instance's reversed replication (recovery_instances.py).
+INITIATION_STEPS = [
+    "WAIT",
+    "CREATE_SECURITY_GROUP",
+    "LAUNCH_REPLICATION_SERVER",
+    "BOOT_REPLICATION_SERVER",
+    "AUTHENTICATE_WITH_SERVICE",
+    "DOWNLOAD_REPLICATION_SOFTWARE",
+    "CREATE_STAGING_DISKS",
+    "ATTACH_STAGING_DISKS",
+    "PAIR_REPLICATION_SERVER_WITH_AGENT",
+    "CONNECT_AGENT_TO_REPLICATION_SERVER",
+    "START_DATA_TRANSFER",
+]
 
 
 @lru_cache(maxsize=1)

@@ -3,15 +3,18 @@
 Backend methods receive a request's members as snake_case keyword arguments; the settings they
 store and answer with are keyed as the API names them, so ``api_members`` converts once. Every
 settings problem is a ``field_error``, and ``raise_if_invalid`` reports them all at once before
-anything changes.
+anything changes. ``ConfigurationTemplate`` is what the replication and launch configuration
+templates have in common.
 """
 
 import copy
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore import xform_name
 
-from ..exceptions import ConflictException, ValidationException
+from ..exceptions import ConflictException, ResourceNotFoundException, ValidationException
+from ..utils import drs_arn, new_id
+from .paging import paginate_list
 
 if TYPE_CHECKING:
     from .base import DrsBackendCore
@@ -60,3 +63,57 @@ def register_with_tags(backend: "DrsBackendCore", arn: str, resource: Any, tags:
         except Exception:
             backend.unregister_taggable(arn)
             raise
+
+
+class ConfigurationTemplate:
+    """Account-level default settings that new source servers copy, taggable by ARN.
+
+    A subclass (also a moto ``BaseModel``) names its ID prefix, the ARN's resource type and the
+    ID's API member, and exposes the ID under its own attribute name.
+    """
+
+    _id_prefix: str  # "rct"
+    _resource_type: str  # "replication-configuration-template"
+    _id_member: str  # "replicationConfigurationTemplateID"
+
+    def __init__(self, backend: "DrsBackendCore", settings: dict[str, Any]):
+        self._template_id = new_id(self._id_prefix)
+        self.arn = drs_arn(backend.region_name, backend.account_id, f"{self._resource_type}/{self._template_id}")
+        self.settings = settings
+        self._backend = backend
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            self._id_member: self._template_id,
+            "arn": self.arn,
+            **copy.deepcopy(self.settings),
+            "tags": self._backend.tagger.get_tag_dict_for_resource(self.arn),
+        }
+
+
+Template = TypeVar("Template", bound=ConfigurationTemplate)
+
+
+def find_template(templates: dict[str, Template], template_id: str, resource_type: str, what: str) -> Template:
+    """The template, or ResourceNotFoundException (``what``: "Launch configuration template")."""
+    template = templates.get(template_id)
+    if template is None:
+        raise ResourceNotFoundException(template_id, resource_type, f"{what} {template_id} not found.")
+    return template
+
+
+def describe_templates(
+    templates: dict[str, Template],
+    template_ids: list[str] | None,
+    id_attribute: str,
+    max_results: int | None,
+    next_token: str | None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of ``templates``, those of ``template_ids`` if given; an unknown ID is left out of the
+    result (reads never answer 404; docs/drs-semantics.md §0)."""
+    found = list(templates.values())
+    if template_ids:
+        wanted = set(template_ids)
+        found = [t for t in found if t._template_id in wanted]
+    page, token = paginate_list(found, id_attribute, max_results, next_token, ids=template_ids)
+    return [template.to_api() for template in page], token

@@ -16,13 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 from moto.core.common_models import BaseModel
 
-from ..exceptions import ResourceNotFoundException
-from ..utils import drs_arn, new_id
+from ..utils import new_id
 from .base import DrsBackendCore
 from .configuration_common import (
+    ConfigurationTemplate,
     Field,
     api_members,
+    describe_templates,
     field_error,
+    find_template,
     raise_if_invalid,
     register_with_tags,
     require_connected,
@@ -41,7 +43,6 @@ from .ec2_integration import (
     launch_template_exists,
     set_default_version,
 )
-from .paging import paginate_list
 
 if TYPE_CHECKING:
     from .source_servers import SourceServer
@@ -103,26 +104,16 @@ def primary_network_interface(data: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-class LaunchConfigurationTemplate(BaseModel):
+class LaunchConfigurationTemplate(ConfigurationTemplate, BaseModel):
     """Account-level default launch settings; new source servers copy them."""
 
-    def __init__(self, backend: DrsBackendCore, settings: dict[str, Any]):
-        self.launch_configuration_template_id = new_id("lct")
-        self.arn = drs_arn(
-            backend.region_name,
-            backend.account_id,
-            f"launch-configuration-template/{self.launch_configuration_template_id}",
-        )
-        self.settings = settings
-        self._backend = backend
+    _id_prefix = "lct"
+    _resource_type = "launch-configuration-template"
+    _id_member = "launchConfigurationTemplateID"
 
-    def to_api(self) -> dict[str, Any]:
-        return {
-            "launchConfigurationTemplateID": self.launch_configuration_template_id,
-            "arn": self.arn,
-            **copy.deepcopy(self.settings),
-            "tags": self._backend.tagger.get_tag_dict_for_resource(self.arn),
-        }
+    @property
+    def launch_configuration_template_id(self) -> str:
+        return self._template_id
 
 
 class LaunchConfiguration(BaseModel):
@@ -339,14 +330,12 @@ class LaunchConfigurationOperations(DrsBackendCore):
         return None
 
     def get_launch_configuration_template(self, template_id: str) -> LaunchConfigurationTemplate:
-        template = self.launch_configuration_templates.get(template_id)
-        if template is None:
-            raise ResourceNotFoundException(
-                template_id,
-                "LAUNCH_CONFIGURATION_TEMPLATE",
-                f"Launch configuration template {template_id} not found.",
-            )
-        return template
+        return find_template(
+            self.launch_configuration_templates,
+            template_id,
+            "LAUNCH_CONFIGURATION_TEMPLATE",
+            "Launch configuration template",
+        )
 
     def create_launch_configuration_template(
         self, tags: dict[str, str] | None = None, **settings: Any
@@ -367,18 +356,13 @@ class LaunchConfigurationOperations(DrsBackendCore):
         next_token: str | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
         """An unknown ID is left out of the result (reads never answer 404; docs/drs-semantics.md §0)."""
-        templates = list(self.launch_configuration_templates.values())
-        if launch_configuration_template_ids:
-            wanted = set(launch_configuration_template_ids)
-            templates = [t for t in templates if t.launch_configuration_template_id in wanted]
-        page, token = paginate_list(
-            templates,
+        return describe_templates(
+            self.launch_configuration_templates,
+            launch_configuration_template_ids,
             "launch_configuration_template_id",
             max_results,
             next_token,
-            ids=launch_configuration_template_ids,
         )
-        return [template.to_api() for template in page], token
 
     def update_launch_configuration_template(
         self, launch_configuration_template_id: str, **settings: Any

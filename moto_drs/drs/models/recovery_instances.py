@@ -17,7 +17,7 @@ from moto.moto_api._internal.managed_state_model import ManagedState
 
 from ..exceptions import ConflictException, ResourceNotFoundException
 from ..utils import drs_arn, iso, now
-from .base import DrsBackendCore
+from .base import INITIATION_STEPS, DrsBackendCore
 from .ec2_integration import (
     MANAGED_TAG_KEY,
     MANAGED_TAG_VALUE,
@@ -48,20 +48,7 @@ FAILBACK_CLIENT_STEPS = [
     "PAIR_AGENT_WITH_REPLICATION_SOFTWARE",
     "ESTABLISH_AGENT_REPLICATOR_SOFTWARE_COMMUNICATION",
 ]
-# ... and of reversed replication to a staging area in AWS (ReverseReplication).
-REVERSED_REPLICATION_STEPS = [
-    "WAIT",
-    "CREATE_SECURITY_GROUP",
-    "LAUNCH_REPLICATION_SERVER",
-    "BOOT_REPLICATION_SERVER",
-    "AUTHENTICATE_WITH_SERVICE",
-    "DOWNLOAD_REPLICATION_SOFTWARE",
-    "CREATE_STAGING_DISKS",
-    "ATTACH_STAGING_DISKS",
-    "PAIR_REPLICATION_SERVER_WITH_AGENT",
-    "CONNECT_AGENT_TO_REPLICATION_SERVER",
-    "START_DATA_TRANSFER",
-]
+# ... and of reversed replication to a staging area in AWS (ReverseReplication): base.INITIATION_STEPS.
 # moto's AMIs that recovery instances boot from (the mock does not convert disks into an AMI).
 AMI_LINUX_X86 = "ami-04681a1dbd79675a5"  # amzn2-ami-hvm-2.0.20180810-x86_64-gp2
 AMI_LINUX_ARM = "ami-0e9271c829888680e"  # al2022-ami-2022.0.20220728.1-kernel-5.15-arm64
@@ -96,7 +83,7 @@ class RecoveryInstanceFailback(BaseModel, ManagedState):
 
     def start_reversed(self) -> None:
         """ReverseReplication: replication back to the origin Region's staging area."""
-        self._start(REVERSED_REPLICATION_STEPS, None, None)
+        self._start(INITIATION_STEPS, None, None)
 
     def _start(self, steps: list[str], client_id: str | None, to_original_server: bool | None) -> None:
         self.status = "FAILBACK_IN_PROGRESS"

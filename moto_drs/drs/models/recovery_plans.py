@@ -2,24 +2,14 @@
 
 A plan is an ordered list of steps: a SERVER step launches its source servers in parallel, a WAIT
 step pauses. StartRecoveryPlanExecution copies the steps into an execution, which runs them in
-order. An execution is a ManagedState of moto's state manager, model ``drs::recovery-plan-execution``
-(default "immediate"), used as its pace: each time the state manager lets it move, the execution
-makes its next change (it starts, a step starts, a step ends, it ends). So under manual or time
-progression a poller sees every intermediate status, and under "immediate" an execution runs until
-it ends or waits for a launch job. A SERVER step launches through StartRecovery (jobs.py): its
-servers get a real LAUNCH job, with StartRecovery's checks, log and recovery instances in EC2.
+order. This module holds the operations (plans, plan steps, executions and their steps); the
+resources are recovery_plan_models.py, and how an execution runs (one change per turn the state
+manager grants, a SERVER step launching through StartRecovery) is recovery_plan_engine.py.
 Rules and sources: docs/recovery-plans.md.
 """
 
-from collections.abc import Callable, Iterable
-from datetime import datetime
-from functools import partial
+from collections.abc import Iterable
 from typing import Any
-
-from moto.core.common_models import BaseModel
-from moto.core.exceptions import ServiceException
-from moto.moto_api import state_manager
-from moto.moto_api._internal.managed_state_model import ManagedState
 
 from ..exceptions import (
     ConflictException,
@@ -27,21 +17,23 @@ from ..exceptions import (
     ServiceQuotaExceededException,
     ValidationException,
 )
-from ..utils import drs_arn, iso, new_id, now
-from .base import DrsBackendCore
+from ..utils import iso, now
 from .paging import paginate_list
+from .recovery_plan_engine import RecoveryPlanExecutionEngine
+from .recovery_plan_models import (
+    SERVER_STEP,
+    WAIT_STEP,
+    RecoveryPlan,
+    RecoveryPlanExecution,
+    RecoveryPlanExecutionServer,
+    RecoveryPlanExecutionStep,
+    RecoveryPlanStep,
+)
 
-EXECUTION_MODEL = "drs::recovery-plan-execution"
-# The state manager only paces an execution: each TURN it grants is one change of the execution.
-PACE: list[tuple[str | None, str]] = [("WAITING_FOR_TURN", "TURN")]
 MAX_STEPS = 20  # RecoveryPlanStepOrder and RecoveryPlanStepArnList allow 20 steps [M]
-# "non-terminal status (CREATED, IN_PROGRESS)" (API reference, DeleteRecoveryPlan), and CANCELLING
-ACTIVE = ("CREATED", "IN_PROGRESS", "CANCELLING")
-PASSED = ("COMPLETED", "SKIPPED")
 # User guide, "Skipping a step": NOT_STARTED, FAILED or TIMED_OUT steps can be skipped.
 SKIPPABLE = ("NOT_STARTED", "FAILED", "TIMED_OUT")
 RETRYABLE = ("FAILED", "TIMED_OUT")
-SERVER_STEP, WAIT_STEP = "serverStepConfiguration", "waitStepConfiguration"
 SOLE_ACTIVE = "a plan cannot have more than one execution in a non-terminal status at a time"
 # what each operation with a clientToken creates
 CREATES = {
@@ -50,199 +42,12 @@ CREATES = {
     "StartRecoveryPlanExecution": "RECOVERY_PLAN_EXECUTION",
 }
 
-Move = Callable[[], None]
 
-
-def step_servers(configuration: dict[str, Any]) -> list[dict[str, str]]:
-    """The servers of a step configuration ([] for a WAIT step)."""
-    return list(configuration.get(SERVER_STEP, {}).get("servers", []))
-
-
-class RecoveryPlanStep(BaseModel):
-    """A step of a plan; ``configuration`` is the RecoveryPlanStepConfiguration union."""
-
-    def __init__(self, plan: "RecoveryPlan", name: str, configuration: dict[str, Any]) -> None:
-        self.step_id = new_id("st")
-        self.arn = f"{plan.arn}/step/{self.step_id}"
-        self.plan_arn = plan.arn
-        self.name = name
-        self.configuration = configuration
-        self.order = 0  # the plan numbers its steps
-        self.created_at = self.updated_at = now()
-
-    @property
-    def kind(self) -> str:
-        return SERVER_STEP if SERVER_STEP in self.configuration else WAIT_STEP
-
-    def describe(self) -> dict[str, Any]:
-        return {
-            "recoveryPlanStepArn": self.arn,
-            "stepOrder": self.order,
-            "stepName": self.name,
-            "configuration": self.configuration,
-            "createdAt": iso(self.created_at),
-            "updatedAt": iso(self.updated_at),
-        }
-
-
-class RecoveryPlan(BaseModel):
-    def __init__(self, backend: DrsBackendCore, name: str, description: str | None) -> None:
-        self.plan_id = new_id("plan")
-        self.arn = drs_arn(backend.region_name, backend.account_id, f"recovery-plan/{self.plan_id}")
-        self.name = name
-        self.description = description
-        self.steps: list[RecoveryPlanStep] = []
-        self.created_at = self.updated_at = now()
-
-    def place(self, steps: list[RecoveryPlanStep]) -> None:
-        """Make ``steps`` the plan's steps, numbered 1..n in this order."""
-        self.steps = steps
-        for order, step in enumerate(steps, start=1):
-            step.order = order
-        self.updated_at = now()
-
-    def servers(self, besides: RecoveryPlanStep | None = None) -> set[str]:
-        """The server ARNs of the plan's steps (but ``besides``)."""
-        return {s["serverArn"] for step in self.steps if step is not besides for s in step_servers(step.configuration)}
-
-
-class RecoveryPlanExecutionServer:
-    """A server of an execution step: ``outcome`` is PENDING until its launch job ends
-    (LAUNCHED or FAILED), or REFUSED when StartRecovery refused an OPTIONAL server."""
-
-    def __init__(self, server_arn: str, impact_level: str) -> None:
-        self.server_arn = server_arn
-        self.impact_level = impact_level
-        self.job_id: str | None = None
-        self.outcome = "PENDING"
-
-    @classmethod
-    def of(cls, servers: list[dict[str, str]]) -> list["RecoveryPlanExecutionServer"]:
-        """The execution's servers for a step's RecoveryPlanServer list."""
-        return [cls(server["serverArn"], server["impactLevel"]) for server in servers]
-
-    @property
-    def source_server_id(self) -> str:
-        return self.server_arn.rsplit("/", 1)[-1]
-
-    def describe(self) -> dict[str, str]:
-        item = {"serverArn": self.server_arn, "impactLevel": self.impact_level}
-        if self.job_id:
-            item["jobID"] = self.job_id
-        return item
-
-
-class RecoveryPlanExecutionStep(BaseModel):
-    """A plan step as one execution runs it."""
-
-    def __init__(self, execution: "RecoveryPlanExecution", index: int, step: RecoveryPlanStep) -> None:
-        self.step_id = new_id("step")
-        self.arn = f"{execution.arn}/step/{self.step_id}"
-        self.execution_arn = execution.arn
-        self.index = index
-        self.name = step.name
-        self.kind = step.kind
-        self.servers = RecoveryPlanExecutionServer.of(step_servers(step.configuration))
-        self.wait_minutes: int | None = step.configuration.get(WAIT_STEP, {}).get("waitDurationMinutes")
-        self.status = "NOT_STARTED"
-        self.error: dict[str, str] | None = None
-        self.attempt = 1
-        self.created_at = self.updated_at = now()
-
-    def set_status(self, status: str, error: dict[str, str] | None = None) -> None:
-        self.status = status
-        self.error = error
-        self.updated_at = now()
-
-    def configuration(self) -> dict[str, Any]:
-        if self.kind == WAIT_STEP:
-            return {WAIT_STEP: {"waitDurationMinutes": self.wait_minutes}}
-        return {"executionServerStepConfiguration": {"servers": [s.describe() for s in self.servers]}}
-
-    def describe(self) -> dict[str, Any]:
-        item: dict[str, Any] = {
-            "recoveryPlanExecutionStepArn": self.arn,
-            "stepIndex": self.index,
-            "status": self.status,
-            "stepName": self.name,
-            "configuration": self.configuration(),
-            "attempt": self.attempt,
-            "createdAt": iso(self.created_at),
-            "updatedAt": iso(self.updated_at),
-        }
-        if self.error:
-            item["errorDetail"] = self.error
-        return item
-
-
-class RecoveryPlanExecution(BaseModel, ManagedState):
-    """One run of a plan; ``phase`` is the status clients see, the ManagedState status its pace."""
-
-    def __init__(
-        self, backend: DrsBackendCore, plan: RecoveryPlan, mode: str, snapshots: dict[str, str]
-    ) -> None:
-        ManagedState.__init__(self, EXECUTION_MODEL, transitions=PACE)
-        self._backend = backend
-        self.execution_id = new_id("exec")
-        self.arn = drs_arn(backend.region_name, backend.account_id, f"recovery-plan-execution/{self.execution_id}")
-        self.plan_arn = plan.arn
-        self.mode = mode
-        self.snapshots = snapshots  # source server ID -> the recovery snapshot chosen at start
-        self.phase = "CREATED"
-        self.started_at = now()
-        self.completed_at: datetime | None = None
-        self.error: dict[str, str] | None = None
-        self.steps = [RecoveryPlanExecutionStep(self, index, step) for index, step in enumerate(plan.steps, start=1)]
-
-    @property
-    def is_active(self) -> bool:
-        return self.phase in ACTIVE
-
-    def takes_turn(self) -> bool:
-        """Whether the state manager lets the execution make its next change now."""
-        if self.status != "TURN":
-            return False
-        self.status = "WAITING_FOR_TURN"
-        return True
-
-    def running_step(self) -> RecoveryPlanExecutionStep | None:
-        return next((step for step in self.steps if step.status in ("EXECUTING", "WAITING")), None)
-
-    def next_step(self) -> RecoveryPlanExecutionStep | None:
-        return next((step for step in self.steps if step.status not in PASSED), None)
-
-    def end(self, phase: str, error: dict[str, str] | None = None) -> None:
-        self.phase = phase
-        self.error = error
-        self.completed_at = now()
-
-    def resume(self, phase: str = "IN_PROGRESS") -> None:
-        """Back to work after a failure (retry, skip) or to wind down (cancel)."""
-        self.phase = phase
-        self.error = None
-        self.completed_at = None
-
-    def describe(self) -> dict[str, Any]:
-        item: dict[str, Any] = {
-            "recoveryPlanExecutionArn": self.arn,
-            "recoveryPlanArn": self.plan_arn,
-            "mode": self.mode,
-            "status": self.phase,
-            "startedAt": iso(self.started_at),
-            "tags": self._backend.tagger.get_tag_dict_for_resource(self.arn),
-        }
-        if self.completed_at:
-            item["completedAt"] = iso(self.completed_at)
-        if self.error:
-            item["errorDetail"] = self.error
-        return item
-
-
-class RecoveryPlanOperations(DrsBackendCore):
+class RecoveryPlanOperations(RecoveryPlanExecutionEngine):
     def _init_recovery_plans(self) -> None:
         self.recovery_plans: dict[str, RecoveryPlan] = {}
         self.recovery_plan_steps: dict[str, RecoveryPlanStep] = {}
-        self.recovery_plan_executions: dict[str, RecoveryPlanExecution] = {}
+        self.recovery_plan_executions = {}
         self.recovery_plan_execution_steps: dict[str, RecoveryPlanExecutionStep] = {}
         # (operation, clientToken) -> (the request's parameters, the ARN it created)
         self.recovery_plan_requests: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
@@ -755,138 +560,3 @@ class RecoveryPlanOperations(DrsBackendCore):
         retried = step.describe()
         self._run(execution)
         return retried
-
-    # -- the execution engine ---------------------------------------------------------------
-
-    def _settle_recovery_plans(self) -> None:
-        """Let jobs and active executions catch up with the state manager (no read is counted)."""
-        self.settle_jobs()
-        for execution in list(self.recovery_plan_executions.values()):
-            if execution.is_active:
-                self._run(execution)
-
-    def _observe(self, execution: RecoveryPlanExecution) -> None:
-        """A read of the execution by a poller: manual progression counts it."""
-        execution.advance()
-        self._run(execution)
-
-    def _run(self, execution: RecoveryPlanExecution) -> None:
-        """Make, one per turn the state manager grants, the execution's next changes."""
-        while True:
-            move = self._next_move(execution)
-            if move is None or not execution.takes_turn():
-                return
-            move()
-
-    def _next_move(self, execution: RecoveryPlanExecution) -> Move | None:
-        """The execution's next change, or None when it has ended or waits for a launch job."""
-        phase = execution.phase
-        if phase == "CREATED":
-            return execution.resume
-        if phase not in ("IN_PROGRESS", "CANCELLING"):
-            return None
-        running = execution.running_step()
-        if running is not None and running.status == "EXECUTING":
-            return None if self._launching(running) else partial(self._conclude, execution, running)
-        if phase == "CANCELLING":
-            return partial(self._cancel_rest, execution)
-        if running is not None:  # a WAIT step: the mock does not sleep, its next turn ends the wait
-            return partial(running.set_status, "COMPLETED")
-        step = execution.next_step()
-        if step is None:
-            return partial(execution.end, "COMPLETED")
-        return partial(self._start_step, execution, step) if step.status == "NOT_STARTED" else None
-
-    def _launching(self, step: RecoveryPlanExecutionStep) -> bool:
-        for server in step.servers:
-            job = self.get_job(server.job_id) if server.outcome == "PENDING" and server.job_id else None
-            if job is not None and job.is_active:
-                return True
-        return False
-
-    def _start_step(self, execution: RecoveryPlanExecution, step: RecoveryPlanExecutionStep) -> None:
-        if step.kind == WAIT_STEP:
-            step.set_status("WAITING")
-            return
-        step.set_status("EXECUTING")
-        self._launch(execution, step)
-
-    def _launch(self, execution: RecoveryPlanExecution, step: RecoveryPlanExecutionStep) -> None:
-        """Launch the step's pending servers as StartRecovery does (one LAUNCH job). A server
-        StartRecovery refuses fails the step if it is CRITICAL, and is left out if it is OPTIONAL."""
-        pending = [server for server in step.servers if server.outcome == "PENDING"]
-        while pending:
-            request = [self._launch_entry(execution, server) for server in pending]
-            try:
-                job = self.start_recovery(source_servers=request, is_drill=execution.mode == "DRILL")
-            except ServiceException as refusal:
-                refused = self._refused_server(execution, pending, refusal)
-                if refused is None or refused.impact_level == "CRITICAL":
-                    self._fail_step(execution, step, refusal.code, refusal.message)
-                    return
-                refused.outcome = "REFUSED"
-                pending.remove(refused)
-                continue
-            for server in pending:
-                server.job_id = job["jobID"]
-            step.updated_at = now()
-            return
-
-    @staticmethod
-    def _launch_entry(execution: RecoveryPlanExecution, server: RecoveryPlanExecutionServer) -> dict[str, str]:
-        entry = {"sourceServerID": server.source_server_id}
-        if server.source_server_id in execution.snapshots:
-            entry["recoverySnapshotID"] = execution.snapshots[server.source_server_id]
-        return entry
-
-    @staticmethod
-    def _refused_server(
-        execution: RecoveryPlanExecution, pending: list[RecoveryPlanExecutionServer], refusal: ServiceException
-    ) -> RecoveryPlanExecutionServer | None:
-        """The server a StartRecovery error names (itself, or its chosen snapshot), if any."""
-        resource = getattr(refusal, "resource_id", None)
-        if not resource:
-            return None
-        for server in pending:
-            if resource in (server.source_server_id, execution.snapshots.get(server.source_server_id)):
-                return server
-        return None
-
-    def _conclude(self, execution: RecoveryPlanExecution, step: RecoveryPlanExecutionStep) -> None:
-        """The launch job ended: the step fails if a CRITICAL server did not launch."""
-        for server in step.servers:
-            if server.outcome == "PENDING":
-                server.outcome = self._launch_outcome(server)
-        failed = [s.source_server_id for s in step.servers if s.impact_level == "CRITICAL" and s.outcome != "LAUNCHED"]
-        if not failed:
-            step.set_status("COMPLETED")
-            return
-        jobs = sorted({s.job_id for s in step.servers if s.job_id})
-        message = f"Critical source server(s) {', '.join(failed)} did not launch (job {', '.join(jobs) or 'none'})."
-        self._fail_step(execution, step, "LAUNCH_FAILED", message)
-
-    def _launch_outcome(self, server: RecoveryPlanExecutionServer) -> str:
-        """LAUNCHED or FAILED, as the server's launch job reports it (a job deleted meanwhile: FAILED)."""
-        job = self.get_job(server.job_id) if server.job_id else None
-        if job is None:
-            return "FAILED"
-        statuses = [p.launch_status for p in job.participants if p.source_server_id == server.source_server_id]
-        return "LAUNCHED" if statuses == ["LAUNCHED"] else "FAILED"
-
-    @staticmethod
-    def _fail_step(execution: RecoveryPlanExecution, step: RecoveryPlanExecutionStep, code: str, message: str) -> None:
-        step.set_status("FAILED", {"code": code, "message": message})
-        if execution.phase == "IN_PROGRESS":  # a cancelled execution still ends CANCELLED
-            error = {"code": "STEP_FAILED", "message": f"Step {step.index} ({step.name}) failed: {message}"}
-            execution.end("FAILED", error)
-
-    @staticmethod
-    def _cancel_rest(execution: RecoveryPlanExecution) -> None:
-        """Remaining steps are skipped (API reference, CancelRecoveryPlanExecution)."""
-        for step in execution.steps:
-            if step.status in ("NOT_STARTED", "WAITING"):
-                step.set_status("SKIPPED")
-        execution.end("CANCELLED")
-
-
-state_manager.register_default_transition(EXECUTION_MODEL, transition={"progression": "immediate"})

@@ -15,19 +15,19 @@ from typing import TYPE_CHECKING, Any
 
 from moto.core.common_models import BaseModel
 
-from ..exceptions import ResourceNotFoundException
-from ..utils import drs_arn, new_id
 from .base import DrsBackendCore
 from .configuration_common import (
+    ConfigurationTemplate,
     Field,
     api_members,
+    describe_templates,
     field_error,
+    find_template,
     raise_if_invalid,
     register_with_tags,
     require_connected,
 )
 from .ec2_integration import default_subnet_id, ec2_of, instance_type_errors, security_group_errors, subnet_errors
-from .paging import paginate_list
 
 if TYPE_CHECKING:
     from .source_servers import SourceServer
@@ -160,26 +160,16 @@ def merge_replication_settings(current: dict[str, Any], changes: dict[str, Any])
     return merged
 
 
-class ReplicationConfigurationTemplate(BaseModel):
+class ReplicationConfigurationTemplate(ConfigurationTemplate, BaseModel):
     """Account-level default replication settings; new source servers copy them."""
 
-    def __init__(self, backend: DrsBackendCore, settings: dict[str, Any]):
-        self.replication_configuration_template_id = new_id("rct")
-        self.arn = drs_arn(
-            backend.region_name,
-            backend.account_id,
-            f"replication-configuration-template/{self.replication_configuration_template_id}",
-        )
-        self.settings = settings
-        self._backend = backend
+    _id_prefix = "rct"
+    _resource_type = "replication-configuration-template"
+    _id_member = "replicationConfigurationTemplateID"
 
-    def to_api(self) -> dict[str, Any]:
-        return {
-            "replicationConfigurationTemplateID": self.replication_configuration_template_id,
-            "arn": self.arn,
-            **copy.deepcopy(self.settings),
-            "tags": self._backend.tagger.get_tag_dict_for_resource(self.arn),
-        }
+    @property
+    def replication_configuration_template_id(self) -> str:
+        return self._template_id
 
 
 class ReplicationConfiguration(BaseModel):
@@ -298,14 +288,12 @@ class ReplicationConfigurationOperations(DrsBackendCore):
     # -- replication configuration templates ------------------------------------------------------
 
     def _replication_configuration_template(self, template_id: str) -> ReplicationConfigurationTemplate:
-        template = self.replication_configuration_templates.get(template_id)
-        if template is None:
-            raise ResourceNotFoundException(
-                template_id,
-                "REPLICATION_CONFIGURATION_TEMPLATE",
-                f"Replication configuration template {template_id} not found.",
-            )
-        return template
+        return find_template(
+            self.replication_configuration_templates,
+            template_id,
+            "REPLICATION_CONFIGURATION_TEMPLATE",
+            "Replication configuration template",
+        )
 
     def create_replication_configuration_template(
         self, tags: dict[str, str] | None = None, **settings: Any
@@ -327,18 +315,13 @@ class ReplicationConfigurationOperations(DrsBackendCore):
         next_token: str | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
         """An unknown ID is left out of the result (reads never answer 404; docs/drs-semantics.md §0)."""
-        templates = list(self.replication_configuration_templates.values())
-        if replication_configuration_template_ids:
-            wanted = set(replication_configuration_template_ids)
-            templates = [t for t in templates if t.replication_configuration_template_id in wanted]
-        page, token = paginate_list(
-            templates,
+        return describe_templates(
+            self.replication_configuration_templates,
+            replication_configuration_template_ids,
             "replication_configuration_template_id",
             max_results,
             next_token,
-            ids=replication_configuration_template_ids,
         )
-        return [template.to_api() for template in page], token
 
     def update_replication_configuration_template(
         self, replication_configuration_template_id: str, arn: str | None = None, **settings: Any

@@ -16,24 +16,11 @@ from moto.moto_api._internal.managed_state_model import ManagedState
 
 from ..exceptions import ConflictException, ResourceNotFoundException, ValidationException
 from ..utils import drs_arn, iso, iso_duration, new_id, now, parse_iso
-from .base import DrsBackendCore
+from .base import INITIATION_STEPS, DrsBackendCore
 from .paging import paginate_list
 
 SOURCE_SERVER_MODEL = "drs::source-server"
 REPLICATION_PROGRESSION: list[tuple[str | None, str]] = [("INITIATING", "INITIAL_SYNC"), ("INITIAL_SYNC", "CONTINUOUS")]
-INITIATION_STEPS = [
-    "WAIT",
-    "CREATE_SECURITY_GROUP",
-    "LAUNCH_REPLICATION_SERVER",
-    "BOOT_REPLICATION_SERVER",
-    "AUTHENTICATE_WITH_SERVICE",
-    "DOWNLOAD_REPLICATION_SOFTWARE",
-    "CREATE_STAGING_DISKS",
-    "ATTACH_STAGING_DISKS",
-    "PAIR_REPLICATION_SERVER_WITH_AGENT",
-    "CONNECT_AGENT_TO_REPLICATION_SERVER",
-    "START_DATA_TRANSFER",
-]
 # States in which the server is not replicating and so cannot be stopped again.
 NOT_REPLICATING = ("STOPPED", "DISCONNECTED")
 GIB = 1024**3
