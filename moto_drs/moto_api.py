@@ -103,11 +103,13 @@ def _seed_recovery_snapshot(payload: dict[str, Any]) -> dict[str, Any]:
 
     server_id = payload.get("sourceServerID")
     timestamp = payload.get("timestamp")
+    region = payload.get("region", "us-east-1")
+    account = payload.get("accountId")
     if not isinstance(server_id, str) or (timestamp is not None and not isinstance(timestamp, str)):
         raise ValidationException("sourceServerID (string) is required; timestamp must be an ISO-8601 string.")
-    snapshot = add_recovery_snapshot(
-        server_id, timestamp, region_name=payload.get("region", "us-east-1"), account_id=payload.get("accountId")
-    )
+    if not isinstance(region, str) or (account is not None and not isinstance(account, str)):
+        raise ValidationException("region and accountId must be strings.")
+    snapshot = add_recovery_snapshot(server_id, timestamp, region_name=region, account_id=account)
     return {"recoverySnapshot": snapshot}
 
 

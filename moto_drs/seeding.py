@@ -6,6 +6,7 @@ no public create call; tests seed servers here instead (or over HTTP, see ``moto
 
 import json
 import os
+import re
 from typing import Any
 
 from moto.core import DEFAULT_ACCOUNT_ID
@@ -16,6 +17,12 @@ def _backend(region_name: str, account_id: str | None) -> Any:
     from .drs.models import drs_backends
 
     account = account_id or os.environ.get("MOTO_ACCOUNT_ID") or DEFAULT_ACCOUNT_ID
+    if not isinstance(account, str) or not re.fullmatch(r"\d{12}", account):
+        # as the API answers such an account; looking it up would create a backend for it
+        raise ValidationException(
+            f"The account ID {account!r} is not a 12-digit AWS account ID.",
+            field_list=[{"name": "accountId", "message": "Must be 12 digits"}],
+        )
     regions = drs_backends[account]
     if region_name not in regions:
         raise ValidationException(

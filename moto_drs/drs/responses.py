@@ -109,11 +109,14 @@ class DrsResponse(BaseResponse):
         """``BaseResponse.call_action`` for an admitted request, minus its per-request scan of this
         class's ~100 methods (``inspect.getmembers``, 30 us): each operation's method is named like
         the operation and answers an ActionResult."""
-        try:
-            result = getattr(self, xform_name(self._get_action()))()
-        except ServiceException as error:
-            result = ActionResult(error)
-        status, headers, body = self.serialized(result)
+        # serialized under the lock too: the serializer reads live resources (tags, replication
+        # state), which a concurrent request could otherwise change half-way through the answer
+        with self.drs_backend.lock:
+            try:
+                result = getattr(self, xform_name(self._get_action()))()
+            except ServiceException as error:
+                result = ActionResult(error)
+            status, headers, body = self.serialized(result)
         headers, body = self._enrich_response(headers, body)
         return status, headers, body
 

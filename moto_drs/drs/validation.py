@@ -77,6 +77,18 @@ def _check_size(shape: Shape, value: Any, path: str, errors: list[Field]) -> Non
         errors.append({"name": path, "message": f"Member must have length less than or equal to {meta['max']}"})
 
 
+MAX_TAGS = 50  # "Each resource can have a maximum of 50 tags" (TagResource API reference)
+
+
+def _check_tags(tags: dict[str, Any], path: str, errors: list[Field]) -> None:
+    """What the model leaves out (docs/drs-semantics.md section 9): at most 50 tags, no ``aws:`` keys."""
+    if len(tags) > MAX_TAGS:
+        errors.append({"name": path, "message": f"Member must have length less than or equal to {MAX_TAGS}"})
+    for key in tags:
+        if isinstance(key, str) and key.lower().startswith("aws:"):
+            errors.append({"name": f"{path}.{key}(key)", "message": "Tag keys starting with aws: are reserved"})
+
+
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
     "structure": (dict,),
@@ -116,6 +128,8 @@ def validate_value(shape: Shape, value: Any, path: str, errors: list[Field]) -> 
         for key, item in value.items():
             validate_value(shape.key, key, f"{path}.{key}(key)", errors)
             validate_value(shape.value, item, f"{path}.{key}", errors)
+        if shape.name == "TagsMap":
+            _check_tags(value, path, errors)
     elif type_name == "structure":
         validate_structure(shape, value, path, errors)
 
@@ -173,6 +187,9 @@ def parse_json_body(body: bytes | str | None) -> dict[str, Any]:
     return parsed
 
 
+_DECIMAL = re.compile(r"-?[0-9]+")  # ASCII only: int() also takes "²"-like digits, or crashes on them
+
+
 def parse_input(
     operation: OperationModel,
     body: bytes | str | None,
@@ -195,7 +212,7 @@ def parse_input(
             if wire_name in querystring:
                 values = querystring[wire_name]
                 params[name] = values if member.type_name == "list" else values[0]
-                if member.type_name in ("integer", "long") and values[0].lstrip("-").isdigit():
+                if member.type_name in ("integer", "long") and _DECIMAL.fullmatch(values[0]):
                     params[name] = int(values[0])  # the query string carries numbers as text
         elif location is None:
             body_members[name] = member

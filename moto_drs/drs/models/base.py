@@ -17,7 +17,7 @@ from moto.core.utils import get_service_model
 from moto.utilities.tagging_service import TaggingService
 from moto.utilities.utils import get_partition
 
-from ..exceptions import ResourceNotFoundException, UninitializedAccountException
+from ..exceptions import ResourceNotFoundException, UninitializedAccountException, ValidationException
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -119,7 +119,15 @@ class DrsBackendCore(BaseBackend):
         return self.taggable[arn]
 
     def tag_resource(self, resource_arn: str, tags: dict[str, str]) -> None:
+        from ..validation import MAX_TAGS
+
         self._taggable(resource_arn)
+        merged = {**self.tagger.get_tag_dict_for_resource(resource_arn), **tags}
+        if len(merged) > MAX_TAGS:  # checked before anything changes: the request is refused whole
+            raise ValidationException(
+                f"Resource {resource_arn} would have {len(merged)} tags; the maximum is {MAX_TAGS}.",
+                field_list=[{"name": "tags", "message": f"A resource can have at most {MAX_TAGS} tags"}],
+            )
         self.tagger.tag_resource(resource_arn, TaggingService.convert_dict_to_tags_input(tags))
 
     def untag_resource(self, resource_arn: str, tag_keys: list[str]) -> None:

@@ -161,20 +161,22 @@ class FailbackOperations(DrsBackendCore):
         origin = self._origin_backend(server, recovery_instance_id)
         if not origin.lock.acquire(timeout=ORIGIN_LOCK_TIMEOUT_SECONDS):
             raise ThrottlingException("The origin Region is busy; retry ReverseReplication.")
-        try:
+        try:  # the origin backend is only read or changed under its own lock
+            if not origin.initialized:
+                origin.initialize_service()
             reversed_server = self._reversed_server(origin, server)
             if reversed_server is None:
                 reversed_server = self._add_reversed_server(origin, server, instance)
+            reversed_server.reversed_direction_source_server_arn = server.arn
         finally:
             origin.lock.release()
         server.reversed_direction_source_server_arn = reversed_server.arn
-        reversed_server.reversed_direction_source_server_arn = server.arn
         if not instance.failback.replicating or instance.failback.status == "FAILBACK_NOT_STARTED":
             instance.failback.start_reversed()
         return str(reversed_server.arn)
 
     def _origin_backend(self, server: "SourceServer", recovery_instance_id: str) -> Any:
-        """The DRS backend of the Region the server came from; DRS is initialized there if it was not."""
+        """The DRS backend of the Region the server came from (reverse_replication initializes it under its lock)."""
         from . import drs_backends
 
         cloud = server.source_cloud_properties
@@ -188,10 +190,7 @@ class FailbackOperations(DrsBackendCore):
                 recovery_instance_id,
                 "RECOVERY_INSTANCE",
             )
-        origin = regions[region_name]
-        if not origin.initialized:
-            origin.initialize_service()
-        return origin
+        return regions[region_name]
 
     @staticmethod
     def _reversed_server(origin: Any, server: "SourceServer") -> "SourceServer | None":

@@ -23,6 +23,15 @@ class _PositionedPaginator(Paginator):
 
     _start = 0
 
+    def _parse_starting_token(self) -> dict[str, Any] | None:
+        try:
+            token = super()._parse_starting_token()
+        except AttributeError:  # base64 of JSON that is not an object ("null", "1", "\"x\"")
+            raise InvalidToken("Invalid token") from None
+        if token is not None and not isinstance(token.get("uniqueAttributes"), str):
+            raise InvalidToken("Invalid token")
+        return token
+
     def paginate(self, results: list[Any]) -> tuple[list[Any], str | None]:
         if self._parsed_token is not None:
             self._start = self._position_of_token_item(results)

@@ -63,6 +63,17 @@ def default_source_properties(region_name: str) -> dict[str, Any]:
     }
 
 
+def _filter_date(text: str, field: str) -> datetime:
+    """An ISO-8601 date-time; one the model's pattern lets through but no calendar has (February 31,
+    year 10000) is a ValidationException, not a crash."""
+    try:
+        return parse_iso(text)
+    except ValueError:
+        raise ValidationException(
+            f"{field} is not a valid date: {text!r}.", field_list=[{"name": field, "message": "Invalid date"}]
+        ) from None
+
+
 class RecoverySnapshot(BaseModel):
     """A point-in-time snapshot of a replicating server, one EBS snapshot per disk."""
 
@@ -191,7 +202,8 @@ class SourceServer(BaseModel, ManagedState):
         return {"startDateTime": iso(self.initiation_started_at), "steps": steps}
 
     def _replicated_disks(self, state: str) -> list[dict[str, Any]]:
-        fraction = {"INITIATING": 0.0, "INITIAL_SYNC": 0.5}.get(state, 1.0)
+        # a stopped or disconnected server has nothing replicated (docs/drs-semantics.md section 1)
+        fraction = {"INITIATING": 0.0, "INITIAL_SYNC": 0.5, "STOPPED": 0.0, "DISCONNECTED": 0.0}.get(state, 1.0)
         disks = []
         for disk in self.disks:
             total = int(disk.get("bytes", 0))
@@ -202,7 +214,7 @@ class SourceServer(BaseModel, ManagedState):
                     "totalStorageBytes": 0 if state == "DISCONNECTED" else total,
                     "replicatedStorageBytes": replicated,
                     "rescannedStorageBytes": 0,
-                    "backloggedStorageBytes": total - replicated if state != "DISCONNECTED" else 0,
+                    "backloggedStorageBytes": total - replicated if state not in NOT_REPLICATING else 0,
                     "volumeStatus": "REGULAR",
                 }
             )
@@ -259,12 +271,16 @@ class SourceServerOperations(DrsBackendCore):
         from ..validation import model_shape, validate_value
 
         properties = default_source_properties(self.region_name)
-        properties.update(source_properties or {})
         cloud = source_cloud_properties
         if cloud is None:
             cloud = {}
         errors: list[dict[str, str]] = []
-        validate_value(model_shape("SourceProperties"), properties, "sourceProperties", errors)
+        if source_properties is not None and not isinstance(source_properties, dict):
+            # dict.update() would take a list of pairs, or crash on a string
+            validate_value(model_shape("SourceProperties"), source_properties, "sourceProperties", errors)
+        else:
+            properties.update(source_properties or {})
+            validate_value(model_shape("SourceProperties"), properties, "sourceProperties", errors)
         validate_value(model_shape("SourceCloudProperties"), cloud, "sourceCloudProperties", errors)
         validate_value(model_shape("TagsMap"), tags or {}, "tags", errors)
         if data_replication_state is not None:
@@ -422,10 +438,10 @@ class SourceServerOperations(DrsBackendCore):
         filters = filters or {}
         snapshots = sorted(server.snapshots.values(), key=lambda s: s.taken_at, reverse=order == "DESC")
         if "fromDateTime" in filters:
-            start = parse_iso(filters["fromDateTime"])
+            start = _filter_date(filters["fromDateTime"], "filters.fromDateTime")
             snapshots = [s for s in snapshots if s.taken_at >= start]
         if "toDateTime" in filters:
-            end = parse_iso(filters["toDateTime"])
+            end = _filter_date(filters["toDateTime"], "filters.toDateTime")
             snapshots = [s for s in snapshots if s.taken_at <= end]
         return paginate_list(
             snapshots, "snapshot_id", max_results, next_token, server=source_server_id, filters=filters, order=order
@@ -442,6 +458,7 @@ class SourceServerOperations(DrsBackendCore):
             raise ValidationException(
                 "timestamp must be an ISO-8601 date-time such as 2026-01-01T00:00:00Z.", field_list=errors
             )
+        taken_at = _filter_date(timestamp, "timestamp") if timestamp else now()
         server = self.get_source_server(source_server_id)
         if server.data_replication_state in NOT_REPLICATING:
             raise ConflictException(
@@ -449,4 +466,4 @@ class SourceServerOperations(DrsBackendCore):
                 source_server_id,
                 "SOURCE_SERVER",
             )
-        return server.take_snapshot(parse_iso(timestamp) if timestamp else now())
+        return server.take_snapshot(taken_at)
