@@ -225,7 +225,17 @@ class TestStartAndRetryReplication:
             drs.start_replication(sourceServerID=MISSING_ID)
         assert_client_error(error.value, "ResourceNotFoundException", 404, resourceId=MISSING_ID)
 
-    def test_retry_only_a_stalled_server(self, drs: Any) -> None:
+    def test_retry_restarts_a_stopped_or_disconnected_server(self, drs: Any) -> None:
+        stopped = moto_drs.add_source_server()["sourceServerID"]
+        drs.stop_replication(sourceServerID=stopped)
+        disconnected = moto_drs.add_source_server()["sourceServerID"]
+        drs.disconnect_source_server(sourceServerID=disconnected)
+        for server_id in (stopped, disconnected):
+            retried = drs.retry_data_replication(sourceServerID=server_id)
+            assert retried["dataReplicationInfo"]["dataReplicationState"] == "CONTINUOUS"
+            assert drs.describe_recovery_snapshots(sourceServerID=server_id)["items"]
+
+    def test_retry_a_stalled_server_only_while_stalled(self, drs: Any) -> None:
         stalled = moto_drs.add_source_server(data_replication_state="STALLED")
         assert stalled["dataReplicationInfo"]["dataReplicationError"]["error"] == "AGENT_NOT_SEEN"
         retried = drs.retry_data_replication(sourceServerID=stalled["sourceServerID"])
@@ -234,6 +244,11 @@ class TestStartAndRetryReplication:
         with pytest.raises(ClientError) as error:
             drs.retry_data_replication(sourceServerID=stalled["sourceServerID"])
         assert_client_error(error.value, "ValidationException", 400, reason="other")
+        for state in ("INITIATING", "INITIAL_SYNC", "PAUSED"):
+            busy = moto_drs.add_source_server(data_replication_state=state)["sourceServerID"]
+            with pytest.raises(ClientError) as error:
+                drs.retry_data_replication(sourceServerID=busy)
+            assert_client_error(error.value, "ValidationException", 400, reason="other")
         with pytest.raises(ClientError) as error:
             drs.retry_data_replication(sourceServerID=MISSING_ID)
         assert_client_error(error.value, "ResourceNotFoundException", 404, resourceId=MISSING_ID)
@@ -354,3 +369,35 @@ def test_sts_assumed_role_sees_its_own_account(drs: Any) -> None:
     server = moto_drs.add_source_server(account_id="111111111111")
     assert server["arn"].startswith("arn:aws:drs:us-east-1:111111111111:source-server/")
     assert len(other.describe_source_servers()["items"]) == 1
+
+
+class TestPagingWhileTheFleetChanges:
+    def test_deleting_the_next_item_does_not_break_the_listing(self, drs: Any) -> None:
+        ids = [moto_drs.add_source_server()["sourceServerID"] for _ in range(6)]
+        first = drs.describe_source_servers(maxResults=2)
+        next_id = ids[2]  # the item the token names
+        drs.disconnect_source_server(sourceServerID=next_id)
+        drs.delete_source_server(sourceServerID=next_id)
+        rest = drs.describe_source_servers(maxResults=10, nextToken=first["nextToken"])["items"]
+        assert [s["sourceServerID"] for s in first["items"] + rest] == ids[:2] + ids[3:]
+
+    def test_an_empty_token_is_no_token(self, drs: Any) -> None:
+        moto_drs.add_source_server()
+        assert len(drs.describe_source_servers(nextToken="")["items"]) == 1
+
+
+def test_launch_results_show_on_the_server_as_jobs_move_in_time(drs: Any) -> None:
+    from moto.moto_api import state_manager
+
+    server_id = moto_drs.add_source_server()["sourceServerID"]
+    state_manager.set_transition("drs::job", {"progression": "time", "seconds": 0})
+    try:
+        drs.start_recovery(sourceServers=[{"sourceServerID": server_id}], isDrill=True)
+        results = []
+        for _ in range(6):  # only DescribeSourceServers is polled, never DescribeJobs
+            server = drs.describe_source_servers(filters={"sourceServerIDs": [server_id]})["items"][0]
+            results.append(server["lastLaunchResult"])
+        assert results[-1] == "SUCCEEDED"
+        assert server["recoveryInstanceId"] and server["lifeCycle"]["lastLaunch"]["status"] == "LAUNCHED"
+    finally:
+        state_manager.unset_transition("drs::job")

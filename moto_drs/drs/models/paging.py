@@ -35,7 +35,8 @@ class _PositionedPaginator(Paginator):
     def paginate(self, results: list[Any]) -> tuple[list[Any], str | None]:
         if self._parsed_token is not None:
             self._start = self._position_of_token_item(results)
-            results = results[self._start :]  # the named item comes first: moto's scan stops at once
+            results = results[self._start :]
+            self._starting_token = None  # the page starts here: moto's own scan for the item is not needed
         return super().paginate(results)
 
     def _position_of_token_item(self, results: list[Any]) -> int:
@@ -43,7 +44,14 @@ class _PositionedPaginator(Paginator):
         if isinstance(hint, int) and 0 <= hint < len(results) and self._check_predicate(results[hint]):
             return hint
         # the results changed since the token was made (or it predates positions): look for the item
-        return next((i for i, item in enumerate(results) if self._check_predicate(item)), 0)
+        found = next((i for i, item in enumerate(results) if self._check_predicate(item)), None)
+        if found is not None:
+            return found
+        if isinstance(hint, int) and hint >= 0:
+            # the item the token names was deleted meanwhile (DR scripts delete while they page):
+            # carry on from where it stood rather than fail the listing
+            return min(hint, len(results))
+        raise InvalidToken("Invalid token")
 
     def _build_next_token(self, next_item: Any) -> str:
         token = self._token_decoder.decode(super()._build_next_token(next_item))
@@ -64,7 +72,7 @@ def paginate_list(
         paginator = _PositionedPaginator(
             max_results=max_results,
             max_results_default=DEFAULT_PAGE_SIZE,
-            starting_token=next_token,
+            starting_token=next_token or None,  # an empty token is no token, as in AWS
             unique_attribute=unique_attribute,
             param_values_to_check=params_to_check,
         )

@@ -23,6 +23,7 @@ SOURCE_SERVER_MODEL = "drs::source-server"
 REPLICATION_PROGRESSION: list[tuple[str | None, str]] = [("INITIATING", "INITIAL_SYNC"), ("INITIAL_SYNC", "CONTINUOUS")]
 # States in which the server is not replicating and so cannot be stopped again.
 NOT_REPLICATING = ("STOPPED", "DISCONNECTED")
+RETRYABLE = ("STALLED", *NOT_REPLICATING)
 GIB = 1024**3
 SNAPSHOT_INTERVAL = timedelta(minutes=10)  # DRS's default point-in-time policy: every 10 minutes
 AGENT_VERSION = "4.17.1045"
@@ -337,6 +338,7 @@ class SourceServerOperations(DrsBackendCore):
         max_results: int | None = None,
         next_token: str | None = None,
     ) -> tuple[list[SourceServer], str | None]:
+        self.settle_jobs()  # launches show on the server (lastLaunch, recoveryInstanceId) as their jobs move
         filters = filters or {}
         ids = filters.get("sourceServerIDs")
         if ids:
@@ -389,15 +391,18 @@ class SourceServerOperations(DrsBackendCore):
     def retry_data_replication(self, source_server_id: str) -> SourceServer:
         server = self.get_source_server(source_server_id)
         state = server.data_replication_state
-        # The API reference: "This command will not work if the SourceServer is not stalled or is in a
+        # The API reference: "This command will work only if the Source Server is stalled or is in a
         # DISCONNECTED or STOPPED state." The model lists no ConflictException for this operation.
-        if state != "STALLED":
+        if state not in RETRYABLE:
             raise ValidationException(
                 f"Cannot retry data replication of source server {source_server_id}: data replication is "
-                f"{state}, not STALLED.",
+                f"{state}; only a STALLED, DISCONNECTED or STOPPED source server can be retried.",
                 reason="other",
                 field_list=[{"name": "sourceServerID", "message": f"Source server is {state}"}],
             )
+        if state in NOT_REPLICATING:
+            self._check_replicating_quota()  # it starts replicating again, as with StartReplication
+        self.before_replication_change(server, "RetryDataReplication")
         server.data_replication_error = None
         server._restart_initiation()
         return server
