@@ -107,6 +107,18 @@ class TestSeededSourceServer:
         assert server["sourceCloudProperties"] == cloud
         assert [d["deviceName"] for d in server["dataReplicationInfo"]["replicatedDisks"]] == ["/dev/sda"]
 
+    def test_seeded_server_does_not_share_the_callers_dicts(self, drs: Any) -> None:
+        properties = {"disks": [{"deviceName": "/dev/sda", "bytes": 1024**3}]}
+        cloud = {"originRegion": "eu-west-1"}
+        server_id = moto_drs.add_source_server(source_properties=properties, source_cloud_properties=cloud)[
+            "sourceServerID"
+        ]
+        properties["disks"][0]["deviceName"] = "/dev/changed"
+        cloud["originRegion"] = "changed"
+        server = drs.describe_source_servers(filters={"sourceServerIDs": [server_id]})["items"][0]
+        assert server["sourceProperties"]["disks"][0]["deviceName"] == "/dev/sda"
+        assert server["sourceCloudProperties"]["originRegion"] == "eu-west-1"
+
     @pytest.mark.parametrize(
         "kwargs",
         [
@@ -262,6 +274,8 @@ class TestDisconnectAndDelete:
         assert info["dataReplicationState"] == "DISCONNECTED"
         assert all(d["totalStorageBytes"] == 0 for d in info["replicatedDisks"])
         assert "lagDuration" not in info and "etaDateTime" not in info
+        assert "stagingAvailabilityZone" not in info
+        assert ISO.fullmatch(server["lifeCycle"]["lastSeenByServiceDateTime"])
         assert drs.describe_recovery_snapshots(sourceServerID=server_id)["items"] == []
         again = drs.disconnect_source_server(sourceServerID=server_id)
         assert again["dataReplicationInfo"]["dataReplicationState"] == "DISCONNECTED"
@@ -344,6 +358,12 @@ class TestTags:
             with pytest.raises(ClientError) as error:
                 call()
             assert_client_error(error.value, "ResourceNotFoundException", 404, resourceId=arn)
+
+    def test_arn_is_taken_literally(self, drs: Any) -> None:
+        arn = moto_drs.add_source_server()["arn"] + "%41"  # a literal percent sign, not an escape
+        with pytest.raises(ClientError) as error:
+            drs.list_tags_for_resource(resourceArn=arn)
+        assert_client_error(error.value, "ResourceNotFoundException", 404, resourceId=arn)
 
     def test_tag_operations_do_not_need_initialization(self, uninitialized_drs: Any) -> None:
         arn = f"arn:aws:drs:us-east-1:123456789012:source-server/{MISSING_ID}"

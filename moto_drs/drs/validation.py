@@ -10,7 +10,6 @@ import json
 import re
 from functools import cache
 from typing import Any
-from urllib.parse import unquote
 
 from botocore.model import OperationModel, Shape
 
@@ -207,7 +206,7 @@ def parse_input(
         wire_name = member.serialization.get("name", name)
         if location == "uri":
             if wire_name in uri_params:
-                params[name] = unquote(uri_params[wire_name])
+                params[name] = uri_params[wire_name]  # moto's router has already percent-decoded it
         elif location == "querystring":
             if wire_name in querystring:
                 values = querystring[wire_name]

@@ -7,6 +7,7 @@ Rules taken from the DRS API reference (see docs/drs-semantics.md for sources):
   clears lag and ETA; DeleteSourceServer only deletes a disconnected server.
 """
 
+import copy
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -124,7 +125,7 @@ class SourceServer(BaseModel, ManagedState):
         self.is_archived = False
         self.added_at = now()
         self.first_byte_at: datetime | None = None
-        self.last_seen_at: datetime | None = None
+        self.last_seen_at: datetime | None = self.added_at  # the agent was seen when it registered
         self.data_replication_error: dict[str, str] | None = None
         self.snapshots: dict[str, RecoverySnapshot] = {}
         self._restart_initiation()
@@ -227,8 +228,9 @@ class SourceServer(BaseModel, ManagedState):
         info: dict[str, Any] = {
             "dataReplicationState": state,
             "replicatedDisks": self._replicated_disks(state),
-            "stagingAvailabilityZone": f"{self.region_name}a",
         }
+        if state != "DISCONNECTED":  # a disconnected server has no staging area any more
+            info["stagingAvailabilityZone"] = f"{self.region_name}a"
         if state not in NOT_REPLICATING:
             info["dataReplicationInitiation"] = self._initiation(state)
         if state == "INITIAL_SYNC":
@@ -272,9 +274,9 @@ class SourceServerOperations(DrsBackendCore):
         from ..validation import model_shape, validate_value
 
         properties = default_source_properties(self.region_name)
-        cloud = source_cloud_properties
-        if cloud is None:
-            cloud = {}
+        # the caller keeps its own dicts: a test that edits them later must not edit the server
+        cloud = copy.deepcopy(source_cloud_properties) if source_cloud_properties is not None else {}
+        source_properties = copy.deepcopy(source_properties)
         errors: list[dict[str, str]] = []
         if source_properties is not None and not isinstance(source_properties, dict):
             # dict.update() would take a list of pairs, or crash on a string
