@@ -187,3 +187,10 @@ def test_seeding_endpoints_in_decorator_mode(drs: Any) -> None:
         f"{base}/recovery-snapshots", json={"sourceServerID": server_id, "timestamp": "soon"}, timeout=10
     )
     assert bad.status_code == 400 and bad.json()["code"] == "ValidationException"
+
+
+def test_pytest_plugin_fixture_gives_an_initialized_client(drs_client: Any) -> None:
+    """The ``drs_client`` fixture comes from the installed package's pytest11 entry point."""
+    assert drs_client.describe_source_servers()["items"] == []
+    moto_drs.add_source_server()
+    assert len(drs_client.describe_source_servers()["items"]) == 1
