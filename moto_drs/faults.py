@@ -191,6 +191,8 @@ def _operation_names(operations: Any) -> tuple[str, ...] | None:
 
     if isinstance(operations, str):
         operations = [operations]
+    elif isinstance(operations, Sequence):  # a tuple ("*",) means what ["*"] means
+        operations = list(operations)
     if operations is None or operations == ["*"]:
         return None
     if not isinstance(operations, list | tuple) or not operations or not all(isinstance(n, str) for n in operations):

@@ -162,8 +162,10 @@ class DrsBackendCore(BaseBackend):
         """launch_configuration.py: the S3 bucket the account chose for source network templates."""
         raise NotImplementedError
 
-    def check_quota(self, name: str, wanted: int) -> None:
-        """quotas.py: ServiceQuotaExceededException when ``wanted`` exceeds the quota."""
+    def check_quota(
+        self, name: str, wanted: int, resource_id: str | None = None, resource_type: str | None = None
+    ) -> None:
+        """quotas.py: ServiceQuotaExceededException (naming the resource, if given) past the quota."""
         raise NotImplementedError
 
     def quota_limit(self, name: str) -> int:

@@ -18,7 +18,11 @@ from moto.moto_api import state_manager
 from moto.moto_api._internal import mock_random
 from moto.moto_api._internal.managed_state_model import ManagedState
 
-from ..exceptions import ConflictException, ResourceNotFoundException, ValidationException
+from ..exceptions import (
+    ConflictException,
+    ResourceNotFoundException,
+    ValidationException,
+)
 from ..utils import drs_arn, iso, new_id, now, parse_iso
 from .base import DrsBackendCore
 from .paging import paginate_list
@@ -196,7 +200,13 @@ class JobOperations(DrsBackendCore):
         self.check_quota("servers_in_active_jobs", in_active_jobs + len(source_server_ids))
         for source_server_id in source_server_ids:
             busy = sum(1 for job in active for p in job.participants if p.source_server_id == source_server_id)
-            self.check_quota("concurrent_jobs_per_source_server", busy + 1)
+            # names the server, so that a recovery plan can leave out an OPTIONAL server that is busy
+            self.check_quota(
+                "concurrent_jobs_per_source_server",
+                busy + 1,
+                resource_id=source_server_id,
+                resource_type="SOURCE_SERVER",
+            )
 
     # -- StartRecovery ----------------------------------------------------------------------------
 
@@ -222,7 +232,7 @@ class JobOperations(DrsBackendCore):
         for participant, (server, snapshot) in zip(job.participants, chosen, strict=True):
             participant.snapshot_chosen = snapshot is not None
             # no snapshot chosen: DRS takes an on-demand snapshot of the latest data
-            participant.snapshot = snapshot or server.take_snapshot(now())
+            participant.snapshot = snapshot or self._on_demand_snapshot(server)
             participant.launch_actions_status = {"runs": []}
             server.last_launch_result = "PENDING"
             server.last_launch = {
@@ -236,6 +246,14 @@ class JobOperations(DrsBackendCore):
         created = job.describe()
         self.settle_jobs()
         return created
+
+    @staticmethod
+    def _on_demand_snapshot(server: "SourceServer") -> "RecoverySnapshot":
+        """A snapshot of the latest data, marked on-demand: an extended server keeps it when it mirrors
+        its staging server's scheduled snapshots (staging.py)."""
+        snapshot = server.take_snapshot(now())
+        snapshot.on_demand = True
+        return snapshot
 
     def _chosen_snapshot(self, server: "SourceServer", snapshot_id: str | None) -> "RecoverySnapshot | None":
         """ConflictException unless ``server`` can be launched from ``snapshot_id`` (None: the latest data)."""

@@ -18,7 +18,7 @@ from ..exceptions import (
     ValidationException,
 )
 from ..utils import iso, now
-from .paging import paginate_list
+from .paging import DEFAULT_PAGE_SIZE, paginate_list
 from .recovery_plan_engine import RecoveryPlanExecutionEngine
 from .recovery_plan_models import (
     SERVER_STEP,
@@ -402,17 +402,30 @@ class RecoveryPlanOperations(RecoveryPlanExecutionEngine):
         max_results: int | None = None,
         next_token: str | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
-        """Latest first, as DescribeJobs (decision); an unknown plan ARN lists nothing (no 404 is modelled)."""
+        """Latest first, as DescribeJobs (decision); an unknown plan ARN lists nothing (no 404 is modelled).
+
+        Each execution looked at is read once (``_observe``) before the ``status`` filter sees it, so
+        that an execution the read moves on is listed with its new status only when that matches. The
+        page walks the plan's executions from the token's position until it holds ``max_results``
+        matches; its token names the next execution not yet looked at."""
         self._settle_recovery_plans()
+        query = {"plan": recovery_plan_arn, "status": status}
         executions = [
-            e
-            for e in reversed(self.recovery_plan_executions.values())
-            if recovery_plan_arn in (None, e.plan_arn) and status in (None, e.phase)
+            e for e in reversed(self.recovery_plan_executions.values()) if recovery_plan_arn in (None, e.plan_arn)
         ]
         executions.sort(key=lambda e: e.started_at, reverse=True)
-        page, token = paginate_list(executions, "arn", max_results, next_token, plan=recovery_plan_arn, status=status)
-        for execution in page:
+        rest, _ = paginate_list(executions, "arn", max(len(executions), 1), next_token, **query)
+        wanted = max_results or DEFAULT_PAGE_SIZE
+        page: list[RecoveryPlanExecution] = []
+        looked_at = 0
+        for execution in rest:
+            if len(page) == wanted:
+                break
+            looked_at += 1
             self._observe(execution)
+            if status in (None, execution.phase):
+                page.append(execution)
+        _, token = paginate_list(executions, "arn", max(looked_at, 1), next_token, **query)
         return [execution.describe() for execution in page], token
 
     def cancel_recovery_plan_execution(self, recovery_plan_execution_arn: str) -> dict[str, Any]:

@@ -84,6 +84,8 @@ class RecoverySnapshot(BaseModel):
         self.source_server_id = source_server_id
         self.taken_at = taken_at
         self.ebs_snapshots = [new_id("snap") for _ in range(disk_count)]
+        # taken by StartRecovery rather than by the point-in-time schedule (extended servers keep them)
+        self.on_demand = False
 
     # derived when read, not stored: every replicating server holds snapshots
     @property

@@ -54,6 +54,13 @@ def mirror_staging_server(extended: "SourceServer", staging: "SourceServer") -> 
             copied = copy.copy(snapshot)
             copied.source_server_id = extended.source_server_id
         mirrored[snapshot_id] = copied
+    if staging.snapshots:
+        # StartRecovery's on-demand snapshots of the extended server stay (the staging server's scheduled
+        # ones are the only others); they go when the staging server's snapshots are deleted (StopReplication)
+        since = min(snapshot.taken_at for snapshot in staging.snapshots.values())
+        for snapshot_id, snapshot in extended.snapshots.items():
+            if snapshot_id not in mirrored and snapshot.on_demand and snapshot.taken_at >= since:
+                mirrored[snapshot_id] = snapshot
     extended.snapshots = mirrored
 
 
