@@ -226,3 +226,15 @@ def parse_input(
     if errors:
         _raise(errors)
     return params
+
+
+def reject_repeated(ids: list[str], field: str, noun: str) -> None:
+    """ValidationException naming the first ID a list member repeats (``field[index]``)."""
+    seen: set[str] = set()
+    for index, identifier in enumerate(ids):
+        if identifier in seen:
+            raise ValidationException(
+                f"{noun} {identifier} appears more than once in {field}.",
+                field_list=[{"name": f"{field}[{index}]", "message": f"Duplicate {identifier}"}],
+            )
+        seen.add(identifier)

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from moto.moto_api._internal import mock_random
 
-from ..exceptions import ConflictException, ResourceNotFoundException, ThrottlingException, ValidationException
+from ..exceptions import ConflictException, ResourceNotFoundException, ThrottlingException
+from ..validation import reject_repeated
 from .base import DrsBackendCore
 
 if TYPE_CHECKING:
@@ -101,16 +102,7 @@ class FailbackOperations(DrsBackendCore):
                     instance.recovery_instance_id,
                     "RECOVERY_INSTANCE",
                 )
-        seen: set[str] = set()  # a repeated ID is named here: check_job_capacity names source servers
-        for index, recovery_instance_id in enumerate(recovery_instance_ids):
-            if recovery_instance_id in seen:
-                raise ValidationException(
-                    f"Recovery instance {recovery_instance_id} appears more than once in recoveryInstanceIDs.",
-                    field_list=[
-                        {"name": f"recoveryInstanceIDs[{index}]", "message": f"Duplicate {recovery_instance_id}"}
-                    ],
-                )
-            seen.add(recovery_instance_id)
+        reject_repeated(recovery_instance_ids, "recoveryInstanceIDs", "Recovery instance")
         self.check_job_capacity([instance.source_server_id for instance in instances], "recoveryInstanceIDs")
         job = self.create_job(
             "LAUNCH",

@@ -24,6 +24,7 @@ from ..exceptions import (
     ValidationException,
 )
 from ..utils import drs_arn, iso, new_id, now, parse_iso
+from ..validation import reject_repeated
 from .base import DrsBackendCore
 from .paging import paginate_list
 
@@ -184,15 +185,7 @@ class JobOperations(DrsBackendCore):
     def check_job_capacity(self, source_server_ids: list[str], field: str) -> None:
         """Before a job is created: each server once (``field`` names the request member), and DRS's
         job quotas (docs/drs-semantics.md section 8)."""
-        seen: set[str] = set()
-        for index, source_server_id in enumerate(source_server_ids):
-            if source_server_id in seen:
-                raise ValidationException(
-                    f"Source server {source_server_id} appears more than once in {field}; a job launches "
-                    "each source server once.",
-                    field_list=[{"name": f"{field}[{index}]", "message": f"Duplicate {source_server_id}"}],
-                )
-            seen.add(source_server_id)
+        reject_repeated(source_server_ids, field, "Source server")  # a job launches each source server once
         self.check_quota("servers_per_job", len(source_server_ids))
         active = [job for job in self.jobs.values() if job.is_active]
         self.check_quota("concurrent_jobs", len(active) + 1)

@@ -15,8 +15,9 @@ from moto.core.exceptions import ServiceException
 from moto.moto_api import state_manager
 from moto.moto_api._internal.managed_state_model import ManagedState
 
-from ..exceptions import ConflictException, ResourceNotFoundException, ValidationException
+from ..exceptions import ConflictException, ResourceNotFoundException
 from ..utils import drs_arn, iso, now
+from ..validation import reject_repeated
 from .base import INITIATION_STEPS, DrsBackendCore
 from .ec2_integration import (
     MANAGED_TAG_KEY,
@@ -421,16 +422,7 @@ class RecoveryInstanceOperations(DrsBackendCore):
             instance = self.get_recovery_instance(recovery_instance_id)
             self._ensure_not_in_job(instance, "terminate")
             instances.append(instance)
-        seen: set[str] = set()  # a repeated ID is named here: check_job_capacity names source servers
-        for index, recovery_instance_id in enumerate(recovery_instance_ids):
-            if recovery_instance_id in seen:
-                raise ValidationException(
-                    f"Recovery instance {recovery_instance_id} appears more than once in recoveryInstanceIDs.",
-                    field_list=[
-                        {"name": f"recoveryInstanceIDs[{index}]", "message": f"Duplicate {recovery_instance_id}"}
-                    ],
-                )
-            seen.add(recovery_instance_id)
+        reject_repeated(recovery_instance_ids, "recoveryInstanceIDs", "Recovery instance")
         self.check_job_capacity([instance.source_server_id for instance in instances], "recoveryInstanceIDs")
         job = self.create_job(
             "TERMINATE",
