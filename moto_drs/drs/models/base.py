@@ -8,8 +8,9 @@ that cares overrides it, so families never import each other.
 
 import json
 import threading
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from moto.core.base_backend import BaseBackend
 from moto.core.model import ServiceModel
@@ -51,6 +52,17 @@ INITIATION_STEPS = [
     "CONNECT_AGENT_TO_REPLICATION_SERVER",
     "START_DATA_TRANSFER",
 ]
+
+
+T = TypeVar("T")
+
+
+def find_resource(resources: Mapping[str, T], identifier: str, resource_type: str, what: str) -> T:
+    """The resource, or ResourceNotFoundException naming it (``what``: "Source server")."""
+    resource = resources.get(identifier)
+    if resource is None:
+        raise ResourceNotFoundException(identifier, resource_type, f"{what} {identifier} not found.")
+    return resource
 
 
 @lru_cache(maxsize=1)

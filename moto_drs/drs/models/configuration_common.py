@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore import xform_name
 
-from ..exceptions import ConflictException, ResourceNotFoundException, ValidationException
+from ..exceptions import ConflictException, ValidationException
 from ..utils import drs_arn, new_id
 from .paging import paginate_list
 
@@ -92,14 +92,6 @@ class ConfigurationTemplate:
 
 
 Template = TypeVar("Template", bound=ConfigurationTemplate)
-
-
-def find_template(templates: dict[str, Template], template_id: str, resource_type: str, what: str) -> Template:
-    """The template, or ResourceNotFoundException (``what``: "Launch configuration template")."""
-    template = templates.get(template_id)
-    if template is None:
-        raise ResourceNotFoundException(template_id, resource_type, f"{what} {template_id} not found.")
-    return template
 
 
 def describe_templates(

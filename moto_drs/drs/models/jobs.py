@@ -25,7 +25,7 @@ from ..exceptions import (
 )
 from ..utils import drs_arn, iso, new_id, now, parse_iso
 from ..validation import reject_repeated
-from .base import DrsBackendCore
+from .base import DrsBackendCore, find_resource
 from .paging import paginate_list
 
 if TYPE_CHECKING:
@@ -413,9 +413,7 @@ class JobOperations(DrsBackendCore):
 
     def delete_job(self, job_id: str) -> None:
         self.settle_jobs()
-        job = self.jobs.get(job_id)
-        if job is None:
-            raise ResourceNotFoundException(job_id, "JOB", f"Job {job_id} not found.")
+        job = find_resource(self.jobs, job_id, "JOB", "Job")
         if job.is_active:
             raise ConflictException(
                 f"Cannot delete job {job_id}: it is {job.phase}; only a COMPLETED job can be deleted.",

@@ -17,14 +17,13 @@ from typing import TYPE_CHECKING, Any
 from moto.core.common_models import BaseModel
 
 from ..utils import new_id
-from .base import DrsBackendCore
+from .base import DrsBackendCore, find_resource
 from .configuration_common import (
     ConfigurationTemplate,
     Field,
     api_members,
     describe_templates,
     field_error,
-    find_template,
     raise_if_invalid,
     register_with_tags,
     require_connected,
@@ -330,7 +329,7 @@ class LaunchConfigurationOperations(DrsBackendCore):
         return None
 
     def get_launch_configuration_template(self, template_id: str) -> LaunchConfigurationTemplate:
-        return find_template(
+        return find_resource(
             self.launch_configuration_templates,
             template_id,
             "LAUNCH_CONFIGURATION_TEMPLATE",

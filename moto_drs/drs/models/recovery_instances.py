@@ -18,7 +18,7 @@ from moto.moto_api._internal.managed_state_model import ManagedState
 from ..exceptions import ConflictException, ResourceNotFoundException
 from ..utils import drs_arn, iso, now
 from ..validation import reject_repeated
-from .base import INITIATION_STEPS, DrsBackendCore
+from .base import INITIATION_STEPS, DrsBackendCore, find_resource
 from .ec2_integration import (
     MANAGED_TAG_KEY,
     MANAGED_TAG_VALUE,
@@ -300,12 +300,7 @@ class RecoveryInstanceOperations(DrsBackendCore):
         self.terminated_recovery_instance_ids: set[str] = set()
 
     def get_recovery_instance(self, recovery_instance_id: str) -> RecoveryInstance:
-        instance = self.recovery_instances.get(recovery_instance_id)
-        if instance is None:
-            raise ResourceNotFoundException(
-                recovery_instance_id, "RECOVERY_INSTANCE", f"Recovery instance {recovery_instance_id} not found."
-            )
-        return instance
+        return find_resource(self.recovery_instances, recovery_instance_id, "RECOVERY_INSTANCE", "Recovery instance")
 
     # -- launching and discarding, for the jobs ----------------------------------------------------
 

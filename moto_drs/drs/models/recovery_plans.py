@@ -18,6 +18,7 @@ from ..exceptions import (
     ValidationException,
 )
 from ..utils import iso, now
+from .base import find_resource
 from .paging import DEFAULT_PAGE_SIZE, paginate_list
 from .recovery_plan_engine import RecoveryPlanExecutionEngine
 from .recovery_plan_models import (
@@ -55,26 +56,18 @@ class RecoveryPlanOperations(RecoveryPlanExecutionEngine):
     # -- lookups -----------------------------------------------------------------------------
 
     def _plan(self, arn: str) -> RecoveryPlan:
-        if arn not in self.recovery_plans:
-            raise ResourceNotFoundException(arn, "RECOVERY_PLAN", f"Recovery plan {arn} not found.")
-        return self.recovery_plans[arn]
+        return find_resource(self.recovery_plans, arn, "RECOVERY_PLAN", "Recovery plan")
 
     def _plan_step(self, arn: str) -> RecoveryPlanStep:
-        if arn not in self.recovery_plan_steps:
-            raise ResourceNotFoundException(arn, "RECOVERY_PLAN_STEP", f"Recovery plan step {arn} not found.")
-        return self.recovery_plan_steps[arn]
+        return find_resource(self.recovery_plan_steps, arn, "RECOVERY_PLAN_STEP", "Recovery plan step")
 
     def _execution(self, arn: str) -> RecoveryPlanExecution:
-        if arn not in self.recovery_plan_executions:
-            message = f"Recovery plan execution {arn} not found."
-            raise ResourceNotFoundException(arn, "RECOVERY_PLAN_EXECUTION", message)
-        return self.recovery_plan_executions[arn]
+        return find_resource(self.recovery_plan_executions, arn, "RECOVERY_PLAN_EXECUTION", "Recovery plan execution")
 
     def _execution_step(self, arn: str) -> tuple[RecoveryPlanExecution, RecoveryPlanExecutionStep]:
-        if arn not in self.recovery_plan_execution_steps:
-            message = f"Recovery plan execution step {arn} not found."
-            raise ResourceNotFoundException(arn, "RECOVERY_PLAN_EXECUTION_STEP", message)
-        step = self.recovery_plan_execution_steps[arn]
+        step = find_resource(
+            self.recovery_plan_execution_steps, arn, "RECOVERY_PLAN_EXECUTION_STEP", "Recovery plan execution step"
+        )
         return self.recovery_plan_executions[step.execution_arn], step
 
     def _check_no_active_execution(

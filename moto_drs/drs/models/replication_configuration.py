@@ -15,14 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from moto.core.common_models import BaseModel
 
-from .base import DrsBackendCore
+from .base import DrsBackendCore, find_resource
 from .configuration_common import (
     ConfigurationTemplate,
     Field,
     api_members,
     describe_templates,
     field_error,
-    find_template,
     raise_if_invalid,
     register_with_tags,
     require_connected,
@@ -288,7 +287,7 @@ class ReplicationConfigurationOperations(DrsBackendCore):
     # -- replication configuration templates ------------------------------------------------------
 
     def _replication_configuration_template(self, template_id: str) -> ReplicationConfigurationTemplate:
-        return find_template(
+        return find_resource(
             self.replication_configuration_templates,
             template_id,
             "REPLICATION_CONFIGURATION_TEMPLATE",

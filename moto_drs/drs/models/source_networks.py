@@ -25,7 +25,7 @@ from moto.utilities.utils import get_partition
 
 from ..exceptions import ConflictException, ResourceNotFoundException, ValidationException
 from ..utils import drs_arn, new_id, now
-from .base import DrsBackendCore
+from .base import DrsBackendCore, find_resource
 from .configuration_common import register_with_tags
 from .ec2_integration import default_version_data, ec2_of, launch_template_exists, set_default_version
 from .network_templates import capture_network, cfn_template, drs_stack_tags
@@ -166,12 +166,7 @@ class SourceNetworkOperations(DrsBackendCore):
         self.source_networks: dict[str, SourceNetwork] = {}
 
     def _source_network(self, source_network_id: str) -> SourceNetwork:
-        network = self.source_networks.get(source_network_id)
-        if network is None:
-            raise ResourceNotFoundException(
-                source_network_id, "SOURCE_NETWORK", f"Source network {source_network_id} not found."
-            )
-        return network
+        return find_resource(self.source_networks, source_network_id, "SOURCE_NETWORK", "Source network")
 
     @staticmethod
     def _require_idle(network: SourceNetwork, action: str) -> None:

@@ -15,9 +15,9 @@ from moto.core.common_models import BaseModel
 from moto.moto_api._internal import mock_random
 from moto.moto_api._internal.managed_state_model import ManagedState
 
-from ..exceptions import ConflictException, ResourceNotFoundException, ValidationException
+from ..exceptions import ConflictException, ValidationException
 from ..utils import drs_arn, iso, iso_duration, new_id, now, parse_iso
-from .base import INITIATION_STEPS, DrsBackendCore
+from .base import INITIATION_STEPS, DrsBackendCore, find_resource
 from .paging import paginate_list
 
 SOURCE_SERVER_MODEL = "drs::source-server"
@@ -325,11 +325,7 @@ class SourceServerOperations(DrsBackendCore):
         self.check_quota("replicating_source_servers", replicating + 1)
 
     def get_source_server(self, source_server_id: str) -> SourceServer:
-        server = self.source_servers.get(source_server_id)
-        if server is None:
-            raise ResourceNotFoundException(
-                source_server_id, "SOURCE_SERVER", f"Source server {source_server_id} not found."
-            )
+        server = find_resource(self.source_servers, source_server_id, "SOURCE_SERVER", "Source server")
         self.before_source_server_read(server)
         return server
 
