@@ -65,7 +65,11 @@ class Check:
 
     @property
     def passed(self) -> bool:
-        return self.value >= self.target if self.higher_is_better else self.value <= self.target
+        return (
+            self.value >= self.target
+            if self.higher_is_better
+            else self.value <= self.target
+        )
 
     def line(self) -> str:
         sign = ">=" if self.higher_is_better else "<="
@@ -104,7 +108,9 @@ def per_call(fn: Callable[[], Any], calls: int) -> float:
     return (time.process_time() - start) / calls
 
 
-def interleaved(cases: dict[str, Callable[[], Any]], calls: int, rounds: int) -> dict[str, list[float]]:
+def interleaved(
+    cases: dict[str, Callable[[], Any]], calls: int, rounds: int
+) -> dict[str, list[float]]:
     """Per-call seconds of each case, one sample per round; the order rotates every round."""
     names = list(cases)
     for name in names:  # warm-up round, not recorded
@@ -179,10 +185,18 @@ def seed_fleet(region: str, size: int) -> list[str]:
     backend = drs_backend(region)
     backend.initialize_service()
     wanted = len(backend.source_servers) + size + 1
-    for name, value in backend.quotas.items():  # the fleet must fit every per-account quota
+    for (
+        name,
+        value,
+    ) in backend.quotas.items():  # the fleet must fit every per-account quota
         backend.set_quota(name, max(value, wanted))
     with backend.lock:
-        return [backend.add_source_server(data_replication_state="CONTINUOUS").source_server_id for _ in range(size)]
+        return [
+            backend.add_source_server(
+                data_replication_state="CONTINUOUS"
+            ).source_server_id
+            for _ in range(size)
+        ]
 
 
 def launch_configuration_implemented() -> bool:
@@ -197,7 +211,9 @@ def launch_configuration_implemented() -> bool:
 def bench_per_call(report: Report, rounds: int, calls: int) -> None:
     drs = boto3.client("drs", region_name=REGION)
     drs.initialize_service()
-    server_id = moto_drs.add_source_server(data_replication_state="CONTINUOUS")["sourceServerID"]
+    server_id = moto_drs.add_source_server(data_replication_state="CONTINUOUS")[
+        "sourceServerID"
+    ]
     dsql = boto3.client("dsql", region_name=REGION)
     cluster_id = dsql.create_cluster()["identifier"]
     one_id = {"filters": {"sourceServerIDs": [server_id]}}
@@ -237,7 +253,9 @@ def bench_per_call(report: Report, rounds: int, calls: int) -> None:
     }
     if with_lc:
         cases["getlc"] = get_lc
-        cases["floor getlc"] = lambda: floor.get_launch_configuration(sourceServerID=server_id)
+        cases["floor getlc"] = lambda: floor.get_launch_configuration(
+            sourceServerID=server_id
+        )
     samples = interleaved(cases, calls, rounds)
     # a cycle is two calls: per-call figures halve it
     for name in ("cycle", "floor cycle"):
@@ -248,15 +266,33 @@ def bench_per_call(report: Report, rounds: int, calls: int) -> None:
         + ", ".join(f"{name} {us(values)}" for name, values in samples.items())
         + "  (native = DSQL GetCluster)"
     )
-    rows = [("DescribeSourceServers (one ID)", "describe"), ("Stop/StartReplication cycle, per call", "cycle")]
+    rows = [
+        ("DescribeSourceServers (one ID)", "describe"),
+        ("Stop/StartReplication cycle, per call", "cycle"),
+    ]
     if with_lc:
         rows.append(("GetLaunchConfiguration", "getlc"))
     for label, key in rows:
-        report.add(Check(f"{label} / DSQL GetCluster", median_ratio(samples[key], samples["native"]), 1.0))
+        report.add(
+            Check(
+                f"{label} / DSQL GetCluster",
+                median_ratio(samples[key], samples["native"]),
+                1.0,
+            )
+        )
     for label, key in rows:
-        report.add(Check(f"{label} / client floor", median_ratio(samples[key], samples[f"floor {key}"]), 3.0))
+        report.add(
+            Check(
+                f"{label} / client floor",
+                median_ratio(samples[key], samples[f"floor {key}"]),
+                3.0,
+            )
+        )
     if not with_lc:
-        report.skip("GetLaunchConfiguration", "DrsBackend.get_launch_configuration is not implemented yet")
+        report.skip(
+            "GetLaunchConfiguration",
+            "DrsBackend.get_launch_configuration is not implemented yet",
+        )
 
 
 # -- 3: scale --------------------------------------------------------------------------------
@@ -269,7 +305,9 @@ def memory_per_server(region: str, sample: int) -> float:
     region whenever DRS creates a server's launch template) makes seeding 10,000 servers take
     minutes. Each server's share is independent of the fleet's size.
     """
-    seed_fleet(region, 1)  # the region's one-off cost (its EC2 backend) is not per server
+    seed_fleet(
+        region, 1
+    )  # the region's one-off cost (its EC2 backend) is not per server
     gc.collect()
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
@@ -299,8 +337,12 @@ def bench_scale(report: Report, rounds: int, calls: int, big: int) -> None:
     regions = {small: "us-west-1", middle: "us-west-2", big: "eu-west-1"}
     started = time.perf_counter()
     fleets = {size: seed_fleet(regions[size], size) for size in (small, middle, big)}
-    report.info(f"seeded {small + middle + big:,} servers in {time.perf_counter() - started:.0f} s")
-    each = memory_per_server("eu-central-1", sample=min(big, 1_000))  # caches are warm: fleets seeded
+    report.info(
+        f"seeded {small + middle + big:,} servers in {time.perf_counter() - started:.0f} s"
+    )
+    each = memory_per_server(
+        "eu-central-1", sample=min(big, 1_000)
+    )  # caches are warm: fleets seeded
     report.add(
         Check(
             f"memory of {big:,} seeded servers",
@@ -313,7 +355,10 @@ def bench_scale(report: Report, rounds: int, calls: int, big: int) -> None:
     clients = {size: boto3.client("drs", region_name=regions[size]) for size in fleets}
 
     def lookup(size: int) -> Callable[[], Any]:
-        client, wanted = clients[size], {"filters": {"sourceServerIDs": [fleets[size][len(fleets[size]) // 2]]}}
+        client, wanted = (
+            clients[size],
+            {"filters": {"sourceServerIDs": [fleets[size][len(fleets[size]) // 2]]}},
+        )
         return lambda: client.describe_source_servers(**wanted)
 
     samples = interleaved({"small": lookup(small), "big": lookup(big)}, calls, rounds)
@@ -330,7 +375,9 @@ def bench_scale(report: Report, rounds: int, calls: int, big: int) -> None:
 
     for size in (middle, big):
         listed = paginate_all(clients[size], 1000)
-        assert listed == fleets[size], f"pagination of {size:,} servers lost or reordered servers"
+        assert listed == fleets[size], (
+            f"pagination of {size:,} servers lost or reordered servers"
+        )
 
     # both sides page through the same number of items per round, so that garbage collections
     # (whose cost grows with the heap, and whose frequency falls with it) weigh the same on each
@@ -341,10 +388,13 @@ def bench_scale(report: Report, rounds: int, calls: int, big: int) -> None:
             paginate_all(clients[middle], 1000)
 
     paging = interleaved(
-        {"middle": page_middle, "big": lambda: paginate_all(clients[big], 1000)}, 1, max(3, rounds // 3)
+        {"middle": page_middle, "big": lambda: paginate_all(clients[big], 1000)},
+        1,
+        max(3, rounds // 3),
     )
     per_item = {
-        name: [s / (repeats * middle if name == "middle" else big) for s in values] for name, values in paging.items()
+        name: [s / (repeats * middle if name == "middle" else big) for s in values]
+        for name, values in paging.items()
     }
     report.info(
         f"full pagination (maxResults 1000) per item: {middle:,} servers {us(per_item['middle'])}, "
@@ -372,7 +422,12 @@ _IMPORT_PROBE = (
 def bench_import(report: Report, rounds: int) -> None:
     ratios, moto_s, drs_s = [], [], []
     for _ in range(rounds):
-        out = subprocess.run([sys.executable, "-c", _IMPORT_PROBE], check=True, capture_output=True, text=True)
+        out = subprocess.run(
+            [sys.executable, "-c", _IMPORT_PROBE],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         ratio, alone, extra = map(float, out.stdout.split())
         ratios.append(ratio)
         moto_s.append(alone)
@@ -381,7 +436,9 @@ def bench_import(report: Report, rounds: int) -> None:
         f"import moto {statistics.median(moto_s) * 1e3:.0f} ms, "
         f"then import moto_drs {statistics.median(drs_s) * 1e3:.1f} ms"
     )
-    report.add(Check("import moto + moto_drs / import moto", statistics.median(ratios), 1.3))
+    report.add(
+        Check("import moto + moto_drs / import moto", statistics.median(ratios), 1.3)
+    )
 
 
 def bench_mock_start_stop(report: Report, pairs: int) -> None:
@@ -409,13 +466,21 @@ def bench_mock_start_stop(report: Report, pairs: int) -> None:
             drs.append(enter_exit(mock_drs))
             aws.append(enter_exit(mock_aws))
     report.info(f"start+stop: mock_aws {us(aws)}, mock_drs {us(drs)}")
-    report.add(Check("mock_drs start/stop / mock_aws start/stop", statistics.median(drs) / statistics.median(aws), 1.1))
+    report.add(
+        Check(
+            "mock_drs start/stop / mock_aws start/stop",
+            statistics.median(drs) / statistics.median(aws),
+            1.1,
+        )
+    )
 
 
 # -- 5: server mode --------------------------------------------------------------------------
 
 
-def requests_per_second(make_call: Callable[[], Callable[[], Any]], threads: int, calls: int) -> float:
+def requests_per_second(
+    make_call: Callable[[], Callable[[], Any]], threads: int, calls: int
+) -> float:
     workers = [make_call() for _ in range(threads)]
     barrier = threading.Barrier(threads + 1)
 
@@ -437,7 +502,9 @@ def requests_per_second(make_call: Callable[[], Callable[[], Any]], threads: int
 def bench_server(report: Report, rounds: int, calls: int, threads: int = 4) -> None:
     from moto.server import ThreadedMotoServer
 
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one access-log line per request otherwise
+    logging.getLogger("werkzeug").setLevel(
+        logging.ERROR
+    )  # one access-log line per request otherwise
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     try:
@@ -448,7 +515,9 @@ def bench_server(report: Report, rounds: int, calls: int, threads: int = 4) -> N
             return boto3.client(service, region_name=REGION, endpoint_url=url)
 
         client("drs").initialize_service()
-        server_id = moto_drs.add_source_server(data_replication_state="CONTINUOUS")["sourceServerID"]
+        server_id = moto_drs.add_source_server(data_replication_state="CONTINUOUS")[
+            "sourceServerID"
+        ]
         cluster_id = client("dsql").create_cluster()["identifier"]
 
         def drs_call() -> Callable[[], Any]:
@@ -472,7 +541,12 @@ def bench_server(report: Report, rounds: int, calls: int, threads: int = 4) -> N
         )
         ratio = statistics.median(a / b for a, b in zip(drs_rps, dsql_rps, strict=True))
         report.add(
-            Check("server mode req/s, DescribeSourceServers / DSQL GetCluster", ratio, 0.9, higher_is_better=True)
+            Check(
+                "server mode req/s, DescribeSourceServers / DSQL GetCluster",
+                ratio,
+                0.9,
+                higher_is_better=True,
+            )
         )
     finally:
         server.stop()
@@ -483,7 +557,11 @@ def bench_server(report: Report, rounds: int, calls: int, threads: int = 4) -> N
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="fewer rounds and a 2,000-server fleet (smoke run)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="fewer rounds and a 2,000-server fleet (smoke run)",
+    )
     args = parser.parse_args(argv)
     rounds, calls, big = (3, 50, 2_000) if args.quick else (9, 200, 10_000)
 
@@ -491,7 +569,9 @@ def main(argv: list[str] | None = None) -> int:
 
     report = Report()
     started = time.perf_counter()
-    print(f"moto-drs benchmark: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, {rounds} rounds\n")
+    print(
+        f"moto-drs benchmark: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, {rounds} rounds\n"
+    )
     print("Start-up")
     bench_import(report, max(3, rounds // 2))
     bench_mock_start_stop(report, pairs=20 * rounds)

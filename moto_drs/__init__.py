@@ -31,11 +31,21 @@ def __getattr__(name: str) -> Any:
         from .decorator import mock_drs
 
         return mock_drs
-    if name in ("add_source_server", "add_recovery_snapshot", "connect_failback_client"):
+    if name in (
+        "add_source_server",
+        "add_recovery_snapshot",
+        "connect_failback_client",
+    ):
         from . import seeding
 
         return getattr(seeding, name)
-    if name in ("inject_fault", "list_faults", "clear_faults", "set_quota", "list_quotas"):
+    if name in (
+        "inject_fault",
+        "list_faults",
+        "clear_faults",
+        "set_quota",
+        "list_quotas",
+    ):
         from . import faults
 
         return getattr(faults, name)

@@ -30,7 +30,9 @@ class DrsMock(MockAWS):
     def stop(self, remove_data: bool = True) -> None:
         self._inner.stop(remove_data=remove_data)
 
-    def _decorate_callable(self, func: Callable[..., T], reset: bool, remove_data: bool) -> Callable[..., T]:
+    def _decorate_callable(
+        self, func: Callable[..., T], reset: bool, remove_data: bool
+    ) -> Callable[..., T]:
         if not inspect.iscoroutinefunction(func):
             return super()._decorate_callable(func, reset, remove_data)
 
@@ -46,12 +48,16 @@ class DrsMock(MockAWS):
 
 
 @overload
-def mock_drs(func: Callable[..., T], config: DefaultConfig | None = None) -> Callable[..., T]: ...
+def mock_drs(
+    func: Callable[..., T], config: DefaultConfig | None = None
+) -> Callable[..., T]: ...
 @overload
 def mock_drs(func: None = None, config: DefaultConfig | None = None) -> DrsMock: ...
 
 
-def mock_drs(func: Callable[..., T] | None = None, config: DefaultConfig | None = None) -> Any:
+def mock_drs(
+    func: Callable[..., T] | None = None, config: DefaultConfig | None = None
+) -> Any:
     """Use as ``@mock_drs``, ``@mock_drs()``, ``with mock_drs():`` or ``m = mock_drs(); m.start()``."""
     if func is None:
         return DrsMock(config)

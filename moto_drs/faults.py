@@ -77,7 +77,9 @@ class Fault:
     def matches(self, operation: str, params: dict[str, Any]) -> bool:
         if self.operations is not None and operation not in self.operations:
             return False
-        if self.resource_id is not None and not _names_resource(params, self.resource_id):
+        if self.resource_id is not None and not _names_resource(
+            params, self.resource_id
+        ):
             return False
         return self.probability is None or self._random.random() < self.probability
 
@@ -86,7 +88,9 @@ class Fault:
             "faultId": self.fault_id,
             "accountId": self.account_id,
             "region": self.region,
-            "operations": list(self.operations) if self.operations is not None else ["*"],
+            "operations": list(self.operations)
+            if self.operations is not None
+            else ["*"],
             "error": self.error,
             "message": self.message,
             "members": dict(self.members),
@@ -182,7 +186,8 @@ def _invalid(name: str, message: str) -> Exception:
     from .drs.exceptions import ValidationException
 
     return ValidationException(
-        f"Cannot inject the fault: {name}: {message}", field_list=[{"name": name, "message": message}]
+        f"Cannot inject the fault: {name}: {message}",
+        field_list=[{"name": name, "message": message}],
     )
 
 
@@ -195,11 +200,18 @@ def _operation_names(operations: Any) -> tuple[str, ...] | None:
         operations = list(operations)
     if operations is None or operations == ["*"]:
         return None
-    if not isinstance(operations, list | tuple) or not operations or not all(isinstance(n, str) for n in operations):
+    if (
+        not isinstance(operations, list | tuple)
+        or not operations
+        or not all(isinstance(n, str) for n in operations)
+    ):
         raise _invalid("operations", "a DRS operation name, a list of them, or '*'")
     unknown = sorted(set(operations) - set(drs_service_model().operation_names))
     if unknown:
-        raise _invalid("operations", f"not DRS operations: {unknown} (use the API's names, e.g. StopReplication)")
+        raise _invalid(
+            "operations",
+            f"not DRS operations: {unknown} (use the API's names, e.g. StopReplication)",
+        )
     return tuple(dict.fromkeys(operations))
 
 
@@ -210,14 +222,26 @@ def _error_members(error: str, members: dict[str, Any] | None) -> dict[str, Any]
     if not isinstance(error, str) or error not in DEFAULT_MESSAGES:
         raise _invalid("error", f"{error!r} is not one of {sorted(DEFAULT_MESSAGES)}")
     if members is not None and not isinstance(members, dict):
-        raise _invalid("members", "an object of the error's members, e.g. {\"retryAfterSeconds\": \"2\"}")
+        raise _invalid(
+            "members",
+            'an object of the error\'s members, e.g. {"retryAfterSeconds": "2"}',
+        )
     merged = dict(DEFAULT_MEMBERS.get(error, {}), **(members or {}))
     shape = drs_service_model().shape_for(error)
-    allowed = {name: member for name, member in shape.members.items() if name not in ("message", "code")}
+    allowed = {
+        name: member
+        for name, member in shape.members.items()
+        if name not in ("message", "code")
+    }
     errors: list[dict[str, str]] = []
     for name, value in merged.items():
         if name not in allowed:
-            errors.append({"name": f"members.{name}", "message": f"not a member of {error}: {sorted(allowed)}"})
+            errors.append(
+                {
+                    "name": f"members.{name}",
+                    "message": f"not a member of {error}: {sorted(allowed)}",
+                }
+            )
         else:
             validate_value(allowed[name], value, f"members.{name}", errors)
     if errors:
@@ -225,14 +249,19 @@ def _error_members(error: str, members: dict[str, Any] | None) -> dict[str, Any]
     return merged
 
 
-def _check_number(name: str, value: Any, low: float, high: float | None = None, integer: bool = True) -> None:
+def _check_number(
+    name: str, value: Any, low: float, high: float | None = None, integer: bool = True
+) -> None:
     if value is None:
         return
     wrong_type = isinstance(value, bool) or not isinstance(value, (int, float))
     wrong_type = wrong_type or (integer and isinstance(value, float))
     if wrong_type or value < low or (high is not None and value > high):
         bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
-        raise _invalid(name, f"must be {'an integer' if integer else 'a number'} {bounds}, not {value!r}")
+        raise _invalid(
+            name,
+            f"must be {'an integer' if integer else 'a number'} {bounds}, not {value!r}",
+        )
 
 
 def inject_fault(
@@ -263,7 +292,9 @@ def inject_fault(
     checked_members = _error_members(error, members)
     if message is not None and not isinstance(message, str):
         raise _invalid("message", "must be a string")
-    if resource_id is not None and (not isinstance(resource_id, str) or not resource_id):
+    if resource_id is not None and (
+        not isinstance(resource_id, str) or not resource_id
+    ):
         raise _invalid("resourceId", "must be a non-empty string")
     _check_number("count", count, 1)
     _check_number("probability", probability, 0, 1, integer=False)
@@ -292,7 +323,11 @@ def inject_fault(
 
 
 def _registries() -> list[FaultRegistry]:
-    return [registry for account in list(fault_registries.values()) for registry in list(account.values())]
+    return [
+        registry
+        for account in list(fault_registries.values())
+        for registry in list(account.values())
+    ]
 
 
 def list_faults() -> list[dict[str, Any]]:
@@ -309,7 +344,11 @@ def clear_faults(fault_id: str | None = None) -> int:
     removed = 0
     for registry in _registries():
         with registry.lock:
-            kept = [f for f in registry.faults if fault_id is not None and f.fault_id != fault_id]
+            kept = [
+                f
+                for f in registry.faults
+                if fault_id is not None and f.fault_id != fault_id
+            ]
             removed += len(registry.faults) - len(kept)
             registry.faults[:] = kept
     return removed
@@ -318,14 +357,18 @@ def clear_faults(fault_id: str | None = None) -> int:
 # -- quotas ----------------------------------------------------------------------------------------
 
 
-def set_quota(name: str, value: int, region_name: str = "us-east-1", account_id: str | None = None) -> None:
+def set_quota(
+    name: str, value: int, region_name: str = "us-east-1", account_id: str | None = None
+) -> None:
     """Change a DRS service quota (by name, e.g. ``"source_servers"``, or code ``"L-E28BE5E0"``)."""
     backend = _drs_backend(region_name, account_id)
     with backend.lock:
         backend.set_quota(name, value)
 
 
-def list_quotas(region_name: str = "us-east-1", account_id: str | None = None) -> list[dict[str, Any]]:
+def list_quotas(
+    region_name: str = "us-east-1", account_id: str | None = None
+) -> list[dict[str, Any]]:
     """Every DRS quota with its code, documented default and current value."""
     backend = _drs_backend(region_name, account_id)
     with backend.lock:
@@ -345,7 +388,9 @@ def _drs_backend(region_name: str, account_id: str | None) -> Any:
 def _inject_from_payload(payload: dict[str, Any]) -> dict[str, Any]:
     region = payload.get("region", "us-east-1")
     account = payload.get("accountId")
-    if not isinstance(region, str) or (account is not None and not isinstance(account, str)):
+    if not isinstance(region, str) or (
+        account is not None and not isinstance(account, str)
+    ):
         raise _invalid("region", "region and accountId must be strings")
     fault = inject_fault(
         payload.get("operations", "*"),
@@ -366,7 +411,9 @@ def _set_quotas_from_payload(payload: dict[str, Any]) -> dict[str, Any]:
     region = payload.get("region", "us-east-1")
     account = payload.get("accountId")
     quotas = payload.get("quotas", {})
-    if not isinstance(region, str) or (account is not None and not isinstance(account, str)):
+    if not isinstance(region, str) or (
+        account is not None and not isinstance(account, str)
+    ):
         raise _invalid("region", "region and accountId must be strings")
     if not isinstance(quotas, dict):
         raise _invalid("quotas", "an object of quota name (or code) to value")
@@ -390,7 +437,9 @@ class _QueryAsBody:
 
     def __init__(self, full_url: str) -> None:
         query = parse_qs(urlparse(full_url).query)
-        self.data = json.dumps({key: values[0] for key, values in query.items()}).encode()
+        self.data = json.dumps(
+            {key: values[0] for key, values in query.items()}
+        ).encode()
 
 
 def faults_endpoint(request: Any, full_url: str, headers: Any) -> TYPE_RESPONSE:
@@ -399,9 +448,13 @@ def faults_endpoint(request: Any, full_url: str, headers: Any) -> TYPE_RESPONSE:
 
     method = getattr(request, "method", "POST")
     if method == "GET":
-        return _json_endpoint(set(), lambda _: {"faults": list_faults()})(_QueryAsBody(full_url), full_url, headers)
+        return _json_endpoint(set(), lambda _: {"faults": list_faults()})(
+            _QueryAsBody(full_url), full_url, headers
+        )
     if method == "DELETE":
-        endpoint = _json_endpoint({"faultId"}, lambda query: {"removed": clear_faults(query.get("faultId"))})
+        endpoint = _json_endpoint(
+            {"faultId"}, lambda query: {"removed": clear_faults(query.get("faultId"))}
+        )
         return endpoint(_QueryAsBody(full_url), full_url, headers)
     return _json_endpoint(FAULT_KEYS, _inject_from_payload)(request, full_url, headers)
 
@@ -413,7 +466,13 @@ def quotas_endpoint(request: Any, full_url: str, headers: Any) -> TYPE_RESPONSE:
     if getattr(request, "method", "POST") == "GET":
         endpoint = _json_endpoint(
             {"region", "accountId"},
-            lambda query: {"quotas": list_quotas(query.get("region", "us-east-1"), query.get("accountId"))},
+            lambda query: {
+                "quotas": list_quotas(
+                    query.get("region", "us-east-1"), query.get("accountId")
+                )
+            },
         )
         return endpoint(_QueryAsBody(full_url), full_url, headers)
-    return _json_endpoint(QUOTA_KEYS, _set_quotas_from_payload)(request, full_url, headers)
+    return _json_endpoint(QUOTA_KEYS, _set_quotas_from_payload)(
+        request, full_url, headers
+    )

@@ -15,7 +15,14 @@ from botocore import xform_name
 from moto.core.common_types import TYPE_RESPONSE
 
 JSON_HEADERS = {"Content-Type": "application/json"}
-SEED_KEYS = {"accountId", "region", "sourceProperties", "tags", "sourceCloudProperties", "dataReplicationState"}
+SEED_KEYS = {
+    "accountId",
+    "region",
+    "sourceProperties",
+    "tags",
+    "sourceCloudProperties",
+    "dataReplicationState",
+}
 SNAPSHOT_KEYS = {"accountId", "region", "sourceServerID", "timestamp"}
 
 
@@ -48,9 +55,19 @@ def _json_endpoint(
         try:
             payload = json.loads(raw.decode("utf-8")) if raw.strip() else {}
         except (UnicodeDecodeError, ValueError):
-            return _error(400, "ValidationException", "The body must be a JSON object.", reason="cannotParse")
+            return _error(
+                400,
+                "ValidationException",
+                "The body must be a JSON object.",
+                reason="cannotParse",
+            )
         if not isinstance(payload, dict):
-            return _error(400, "ValidationException", "The body must be a JSON object.", reason="cannotParse")
+            return _error(
+                400,
+                "ValidationException",
+                "The body must be a JSON object.",
+                reason="cannotParse",
+            )
         unknown = sorted(set(payload) - allowed)
         if unknown:
             return _error(
@@ -70,7 +87,8 @@ def _json_endpoint(
             members = {  # the error's members as the model names them (quotaCode, fieldList, ...)
                 name: value
                 for name in shape.members
-                if name not in ("message", "code") and (value := getattr(error, xform_name(name), None))
+                if name not in ("message", "code")
+                and (value := getattr(error, xform_name(name), None))
             }
             return _error(status, error.code, error.message, **members)
         return 200, dict(JSON_HEADERS), json.dumps(result)
@@ -84,7 +102,9 @@ def _seed_source_server(payload: dict[str, Any]) -> dict[str, Any]:
 
     region = payload.get("region", "us-east-1")
     account = payload.get("accountId")
-    if not isinstance(region, str) or (account is not None and not isinstance(account, str)):
+    if not isinstance(region, str) or (
+        account is not None and not isinstance(account, str)
+    ):
         raise ValidationException("region and accountId must be strings.")
     server = add_source_server(
         region_name=region,
@@ -105,11 +125,19 @@ def _seed_recovery_snapshot(payload: dict[str, Any]) -> dict[str, Any]:
     timestamp = payload.get("timestamp")
     region = payload.get("region", "us-east-1")
     account = payload.get("accountId")
-    if not isinstance(server_id, str) or (timestamp is not None and not isinstance(timestamp, str)):
-        raise ValidationException("sourceServerID (string) is required; timestamp must be an ISO-8601 string.")
-    if not isinstance(region, str) or (account is not None and not isinstance(account, str)):
+    if not isinstance(server_id, str) or (
+        timestamp is not None and not isinstance(timestamp, str)
+    ):
+        raise ValidationException(
+            "sourceServerID (string) is required; timestamp must be an ISO-8601 string."
+        )
+    if not isinstance(region, str) or (
+        account is not None and not isinstance(account, str)
+    ):
         raise ValidationException("region and accountId must be strings.")
-    snapshot = add_recovery_snapshot(server_id, timestamp, region_name=region, account_id=account)
+    snapshot = add_recovery_snapshot(
+        server_id, timestamp, region_name=region, account_id=account
+    )
     return {"recoverySnapshot": snapshot}
 
 
@@ -126,8 +154,12 @@ def _faults_glue(name: str) -> Callable[..., TYPE_RESPONSE]:
 
 
 URL_PATHS: dict[str, Callable[..., TYPE_RESPONSE]] = {
-    "{0}/moto-api/static/drs/source-servers": _json_endpoint(SEED_KEYS, _seed_source_server),
-    "{0}/moto-api/static/drs/recovery-snapshots": _json_endpoint(SNAPSHOT_KEYS, _seed_recovery_snapshot),
+    "{0}/moto-api/static/drs/source-servers": _json_endpoint(
+        SEED_KEYS, _seed_source_server
+    ),
+    "{0}/moto-api/static/drs/recovery-snapshots": _json_endpoint(
+        SNAPSHOT_KEYS, _seed_recovery_snapshot
+    ),
     "{0}/moto-api/static/drs/faults": _faults_glue("faults_endpoint"),
     "{0}/moto-api/static/drs/quotas": _faults_glue("quotas_endpoint"),
 }

@@ -36,7 +36,9 @@ class _AliasLoader(importlib.abc.Loader):
 class _AliasFinder(importlib.abc.MetaPathFinder):
     """Resolves ``moto.drs`` (and its submodules) to this package's ``moto_drs.drs``."""
 
-    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> importlib.machinery.ModuleSpec | None:
+    def find_spec(
+        self, fullname: str, path: Any = None, target: Any = None
+    ) -> importlib.machinery.ModuleSpec | None:
         for alias, real in _ALIASES.items():
             if fullname == alias or fullname.startswith(alias + "."):
                 real_name = real + fullname[len(alias) :]
@@ -56,7 +58,10 @@ def register() -> None:
         if not any(name == SERVICE for name, _ in patterns):
             # moto tries the patterns in order on every request: DRS goes where moto itself would list
             # it (alphabetically), not behind all 180 services
-            position = next((i for i, (name, _) in enumerate(patterns) if name > SERVICE), len(patterns))
+            position = next(
+                (i for i, (name, _) in enumerate(patterns) if name > SERVICE),
+                len(patterns),
+            )
             patterns.insert(position, (SERVICE, URL_PATTERN))
         if not any(isinstance(finder, _AliasFinder) for finder in sys.meta_path):
             sys.meta_path.append(_AliasFinder())
@@ -86,4 +91,6 @@ def _register_serializer() -> None:
     except (ImportError, AttributeError):
         return
 
-    serialize.SERVICE_SPECIFIC_SERIALIZERS.setdefault(SERVICE, {})["rest-json"] = DrsSerializer
+    serialize.SERVICE_SPECIFIC_SERIALIZERS.setdefault(SERVICE, {})["rest-json"] = (
+        DrsSerializer
+    )

@@ -93,7 +93,9 @@ def add_recovery_snapshot(
     with backend.lock:
         _ensure_initialized(backend)
         snapshot = backend.add_recovery_snapshot(source_server_id, timestamp)
-        return as_api_output("DescribeRecoverySnapshots", {"items": [snapshot]})["items"][0]
+        return as_api_output("DescribeRecoverySnapshots", {"items": [snapshot]})[
+            "items"
+        ][0]
 
 
 def connect_failback_client(
@@ -107,5 +109,9 @@ def connect_failback_client(
     backend = _backend(region_name, account_id)
     with backend.lock:
         _ensure_initialized(backend)
-        instance = backend.connect_failback_client(recovery_instance_id, failback_to_original_server)
-        return as_api_output("DescribeRecoveryInstances", {"items": [instance.describe()]})["items"][0]
+        instance = backend.connect_failback_client(
+            recovery_instance_id, failback_to_original_server
+        )
+        return as_api_output(
+            "DescribeRecoveryInstances", {"items": [instance.describe()]}
+        )["items"][0]

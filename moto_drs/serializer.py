@@ -57,7 +57,11 @@ def converter_for(shape: Shape) -> Converter:
 def _reproducible(shape: Shape) -> bool:
     kind = shape.type_name
     method = getattr(RestJSONSerializer, f"_serialize_type_{kind}", None)
-    return kind in _REPRODUCED and method is _REPRODUCED[kind] and "name" not in shape.serialization
+    return (
+        kind in _REPRODUCED
+        and method is _REPRODUCED[kind]
+        and "name" not in shape.serialization
+    )
 
 
 def _compile(shape: Shape) -> Converter:
@@ -104,14 +108,17 @@ def _nested_as_moto_writes_it(shape: Shape) -> bool:
     if isinstance(shape, StructureShape):
         return not shape.is_document_type and _body_only(shape)
     if isinstance(shape, MapShape):
-        return "name" not in shape.value.serialization  # moto would write every entry under that name
+        return (
+            "name" not in shape.value.serialization
+        )  # moto would write every entry under that name
     return True
 
 
 def _body_only(shape: StructureShape) -> bool:
     """Members bound to headers, or named like the rest serializer's "body" slot, go to moto."""
     return all(
-        not member.is_not_bound_to_body and member.serialization.get("name", name) != "body"
+        not member.is_not_bound_to_body
+        and member.serialization.get("name", name) != "body"
         for name, member in shape.members.items()
     )
 
@@ -119,7 +126,15 @@ def _body_only(shape: StructureShape) -> bool:
 class _Member:
     """One member of a structure: where its value is found and how it is written."""
 
-    __slots__ = ("name", "stored", "shape", "convert", "is_string", "dict_keys", "keys_by_type")
+    __slots__ = (
+        "name",
+        "stored",
+        "shape",
+        "convert",
+        "is_string",
+        "dict_keys",
+        "keys_by_type",
+    )
 
     def __init__(self, name: str, shape: Shape, parent: StructureShape) -> None:
         shape.parent = parent  # as moto's serializer sets it; aliases read it
@@ -131,7 +146,9 @@ class _Member:
         # type -> (attribute names to try, whether plain getattr finds them)
         self.keys_by_type: dict[type, tuple[tuple[str, ...], bool]] = {}
         keys = self._candidate_keys({})
-        self.dict_keys = None if any("." in key for key in keys) else keys  # a dotted key is a path
+        self.dict_keys = (
+            None if any("." in key for key in keys) else keys
+        )  # a dotted key is a path
 
     def _candidate_keys(self, obj: Any) -> tuple[str, ...]:
         context = AttributePickerContext(obj=obj, key=self.name, shape=self.shape)
@@ -148,28 +165,41 @@ class _Member:
         found = self.keys_by_type.get(kind)
         if found is None:
             keys = self._candidate_keys(obj)
-            plain = not hasattr(kind, "__getitem__") and not any("." in key for key in keys)
+            plain = not hasattr(kind, "__getitem__") and not any(
+                "." in key for key in keys
+            )
             found = self.keys_by_type[kind] = (keys, plain)
         keys, plain = found
         for key in keys:
-            value = getattr(obj, key, MISSING) if plain else get_value(obj, key, MISSING)
+            value = (
+                getattr(obj, key, MISSING) if plain else get_value(obj, key, MISSING)
+            )
             if value is not MISSING:
                 return value
         return None
 
 
 def _structure_converter(shape: StructureShape) -> Converter:
-    plan: list[tuple[_Member, ...]] = []  # built on first use, so that recursive shapes compile
+    plan: list[
+        tuple[_Member, ...]
+    ] = []  # built on first use, so that recursive shapes compile
 
     def convert(serializer: "DrsSerializer", value: Any) -> Any:
         if value is None:
             return _SKIP
         if not plan:
-            plan.append(tuple(_Member(name, member, shape) for name, member in shape.members.items()))
+            plan.append(
+                tuple(
+                    _Member(name, member, shape)
+                    for name, member in shape.members.items()
+                )
+            )
         result: dict[str, Any] = {}
         plain_dict = type(value) is dict
         for member in plan[0]:
-            if plain_dict and member.dict_keys is not None:  # pick(), inlined for the common case
+            if (
+                plain_dict and member.dict_keys is not None
+            ):  # pick(), inlined for the common case
                 member_value = None
                 for key in member.dict_keys:
                     if key in value:
@@ -228,7 +258,11 @@ def _plain_output(shape: StructureShape) -> bool:
     """An output whose members all go to the JSON body (no headers, payload or document)."""
     cached = _PLAIN_OUTPUTS.get(id(shape))
     if cached is None:
-        plain = _reproducible(shape) and _nested_as_moto_writes_it(shape) and "payload" not in shape.serialization
+        plain = (
+            _reproducible(shape)
+            and _nested_as_moto_writes_it(shape)
+            and "payload" not in shape.serialization
+        )
         cached = _PLAIN_OUTPUTS[id(shape)] = (shape, plain)
     return cached[1]
 

@@ -19,7 +19,9 @@ def coverage() -> list[tuple[str, bool]]:
     from moto_drs.drs.models import DrsBackend, drs_service_model
 
     names = sorted(drs_service_model().operation_names)
-    return [(name, callable(getattr(DrsBackend, xform_name(name), None))) for name in names]
+    return [
+        (name, callable(getattr(DrsBackend, xform_name(name), None))) for name in names
+    ]
 
 
 def table() -> str:
@@ -33,7 +35,10 @@ def table() -> str:
         f"{'Operation':<{width}} Implemented\n",
         rule,
     ]
-    lines += [f"{'``' + name + '``':<{width}} {'yes' if implemented else 'no'}\n" for name, implemented in rows]
+    lines += [
+        f"{'``' + name + '``':<{width}} {'yes' if implemented else 'no'}\n"
+        for name, implemented in rows
+    ]
     lines.append(rule)
     return "".join(lines)
 

@@ -57,7 +57,9 @@ class Server:
     def __init__(self, url: str) -> None:
         self.url = url
 
-    def client(self, service: str = "drs", region_name: str = REGION, **kwargs: Any) -> Any:
+    def client(
+        self, service: str = "drs", region_name: str = REGION, **kwargs: Any
+    ) -> Any:
         client = boto3.client(
             service,
             region_name=region_name,

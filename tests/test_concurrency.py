@@ -37,7 +37,11 @@ EXPECTED_ERRORS = {
     "StartReplication": {"ConflictException", "ResourceNotFoundException"},
     "DisconnectSourceServer": {"ConflictException", "ResourceNotFoundException"},
     "DeleteSourceServer": {"ConflictException", "ResourceNotFoundException"},
-    "StartRecovery": {"ConflictException", "ResourceNotFoundException", "ServiceQuotaExceededException"},
+    "StartRecovery": {
+        "ConflictException",
+        "ResourceNotFoundException",
+        "ServiceQuotaExceededException",
+    },
 }
 
 
@@ -71,7 +75,14 @@ class Fleet:
 
 
 class Worker(threading.Thread):
-    def __init__(self, index: int, url: str, make_client: Callable[[], Any], fleet: Fleet, deadline: float) -> None:
+    def __init__(
+        self,
+        index: int,
+        url: str,
+        make_client: Callable[[], Any],
+        fleet: Fleet,
+        deadline: float,
+    ) -> None:
         super().__init__(name=f"drs-worker-{index}")
         self.index = index
         self.url = url
@@ -99,7 +110,9 @@ class Worker(threading.Thread):
             status = error.response["ResponseMetadata"]["HTTPStatusCode"]
             self.fleet.outcomes[(operation, code)] += 1
             assert status < 500, f"{operation} answered {status} {code}"
-            assert code in EXPECTED_ERRORS[operation], f"{operation} answered {code}: {error}"
+            assert code in EXPECTED_ERRORS[operation], (
+                f"{operation} answered {code}: {error}"
+            )
             return None
         self.fleet.outcomes[(operation, "ok")] += 1
         return response
@@ -108,7 +121,9 @@ class Worker(threading.Thread):
         server_id, arn = self.fleet.pick(self.rng)
         roll = self.rng.random()
         if roll < 0.22:
-            filters = {"sourceServerIDs": [server_id]} if self.rng.random() < 0.5 else {}
+            filters = (
+                {"sourceServerIDs": [server_id]} if self.rng.random() < 0.5 else {}
+            )
             page = self.call("DescribeSourceServers", filters=filters)
             for item in page["items"] if page else []:
                 assert item["dataReplicationInfo"]["dataReplicationState"] in STATES
@@ -116,20 +131,32 @@ class Worker(threading.Thread):
         elif roll < 0.36:
             response = self.call("StopReplication", sourceServerID=server_id)
             if response:
-                assert response["sourceServer"]["dataReplicationInfo"]["dataReplicationState"] == "STOPPED"
+                assert (
+                    response["sourceServer"]["dataReplicationInfo"][
+                        "dataReplicationState"
+                    ]
+                    == "STOPPED"
+                )
         elif roll < 0.50:
             response = self.call("StartReplication", sourceServerID=server_id)
             if response:
-                state = response["sourceServer"]["dataReplicationInfo"]["dataReplicationState"]
+                state = response["sourceServer"]["dataReplicationInfo"][
+                    "dataReplicationState"
+                ]
                 assert state not in ("STOPPED", "DISCONNECTED")
         elif roll < 0.55:
             response = self.call("DisconnectSourceServer", sourceServerID=server_id)
             if response:
-                assert response["dataReplicationInfo"]["dataReplicationState"] == "DISCONNECTED"
+                assert (
+                    response["dataReplicationInfo"]["dataReplicationState"]
+                    == "DISCONNECTED"
+                )
         elif roll < 0.59:
             if self.call("DeleteSourceServer", sourceServerID=server_id) is not None:
                 with self.fleet.lock:
-                    assert server_id not in self.fleet.deleted, f"{server_id} deleted twice"
+                    assert server_id not in self.fleet.deleted, (
+                        f"{server_id} deleted twice"
+                    )
                     self.fleet.deleted.add(server_id)
         elif roll < 0.77:
             stamp = f"{self.index}-{step}"
@@ -144,14 +171,24 @@ class Worker(threading.Thread):
                 check_group(listed["tags"], f"list tags {server_id}")
         elif roll < 0.93:
             payload = {"dataReplicationState": "CONTINUOUS"}
-            seeded = requests.post(f"{self.url}/moto-api/static/drs/source-servers", json=payload, timeout=30)
+            seeded = requests.post(
+                f"{self.url}/moto-api/static/drs/source-servers",
+                json=payload,
+                timeout=30,
+            )
             assert seeded.status_code == 200, seeded.text
             server = seeded.json()["sourceServer"]
             self.fleet.add(server["sourceServerID"], server["arn"])
         else:
-            response = self.call("StartRecovery", sourceServers=[{"sourceServerID": server_id}], isDrill=True)
+            response = self.call(
+                "StartRecovery",
+                sourceServers=[{"sourceServerID": server_id}],
+                isDrill=True,
+            )
             if response:
-                assert [p["sourceServerID"] for p in response["job"]["participatingServers"]] == [server_id]
+                assert [
+                    p["sourceServerID"] for p in response["job"]["participatingServers"]
+                ] == [server_id]
 
 
 def _snake(operation: str) -> str:
@@ -160,7 +197,9 @@ def _snake(operation: str) -> str:
     return str(xform_name(operation))
 
 
-def all_pages(call: Callable[..., dict[str, Any]], **kwargs: Any) -> list[dict[str, Any]]:
+def all_pages(
+    call: Callable[..., dict[str, Any]], **kwargs: Any
+) -> list[dict[str, Any]]:
     items, token = [], None
     while True:
         page = call(**kwargs, **({"nextToken": token} if token else {}))
@@ -172,18 +211,28 @@ def all_pages(call: Callable[..., dict[str, Any]], **kwargs: Any) -> list[dict[s
 
 def test_concurrent_clients_keep_state_consistent(server: Any) -> None:
     def make_client() -> Any:
-        return server.client("drs", config=Config(retries={"mode": "standard", "total_max_attempts": 1}))
+        return server.client(
+            "drs", config=Config(retries={"mode": "standard", "total_max_attempts": 1})
+        )
 
     drs = make_client()
     drs.initialize_service()
     seeded = [
-        requests.post(f"{server.url}/moto-api/static/drs/source-servers", json={"dataReplicationState": state},
-                      timeout=30).json()["sourceServer"]
+        requests.post(
+            f"{server.url}/moto-api/static/drs/source-servers",
+            json={"dataReplicationState": state},
+            timeout=30,
+        ).json()["sourceServer"]
         for state in ["CONTINUOUS"] * 10 + ["STOPPED"] * 2
     ]
-    fleet = Fleet([s["sourceServerID"] for s in seeded], {s["sourceServerID"]: s["arn"] for s in seeded})
+    fleet = Fleet(
+        [s["sourceServerID"] for s in seeded],
+        {s["sourceServerID"]: s["arn"] for s in seeded},
+    )
     deadline = time.monotonic() + TIME_BUDGET_SECONDS
-    workers = [Worker(i, server.url, make_client, fleet, deadline) for i in range(THREADS)]
+    workers = [
+        Worker(i, server.url, make_client, fleet, deadline) for i in range(THREADS)
+    ]
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -192,8 +241,15 @@ def test_concurrent_clients_keep_state_consistent(server: Any) -> None:
     assert fleet.failures == []
     total = sum(fleet.outcomes.values())
     assert total >= 1000, f"only {total} requests ran"
-    for operation in ("StopReplication", "StartReplication", "TagResource", "DescribeSourceServers"):
-        assert fleet.outcomes[(operation, "ok")] > 0, f"no {operation} succeeded: {fleet.outcomes}"
+    for operation in (
+        "StopReplication",
+        "StartReplication",
+        "TagResource",
+        "DescribeSourceServers",
+    ):
+        assert fleet.outcomes[(operation, "ok")] > 0, (
+            f"no {operation} succeeded: {fleet.outcomes}"
+        )
 
     servers = {s["sourceServerID"]: s for s in all_pages(drs.describe_source_servers)}
     # no server lost, none resurrected
@@ -202,7 +258,9 @@ def test_concurrent_clients_keep_state_consistent(server: Any) -> None:
         tags = drs.list_tags_for_resource(resourceArn=item["arn"])["tags"]
         assert tags == item.get("tags", {})
         check_group(tags, f"final {server_id}")
-        for worker in workers:  # no lost update: each thread's last write of its own key survives
+        for worker in (
+            workers
+        ):  # no lost update: each thread's last write of its own key survives
             if server_id in worker.last_owner_value:
                 assert tags[worker.owner_key] == worker.last_owner_value[server_id]
     for server_id in fleet.deleted:
@@ -212,7 +270,9 @@ def test_concurrent_clients_keep_state_consistent(server: Any) -> None:
     # every recovery instance belongs to a server that exists, and the server knows it
     instances = all_pages(drs.describe_recovery_instances)
     for instance in instances:
-        assert instance["sourceServerID"] in servers, f"{instance['recoveryInstanceID']} lost its server"
+        assert instance["sourceServerID"] in servers, (
+            f"{instance['recoveryInstanceID']} lost its server"
+        )
     instance_ids = {i["recoveryInstanceID"] for i in instances}
     for item in servers.values():
         if item.get("recoveryInstanceId"):

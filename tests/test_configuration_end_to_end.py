@@ -23,7 +23,11 @@ HOSTS = {  # hostname -> (source IP, application tag)
     "db-1": ("10.20.2.21", "db"),
 }
 INSTANCE_TYPES = {"web": "c5.large", "db": "r5.xlarge"}
-REPLICATION = {"replicationServerInstanceType": "t3.medium", "bandwidthThrottling": 200, "ebsEncryption": "DEFAULT"}
+REPLICATION = {
+    "replicationServerInstanceType": "t3.medium",
+    "bandwidthThrottling": 200,
+    "ebsEncryption": "DEFAULT",
+}
 LAUNCH = {
     "copyPrivateIp": True,
     "copyTags": True,
@@ -38,12 +42,20 @@ LAUNCH = {
 def dr_subnets(ec2: Any) -> dict[str, tuple[str, list[str]]]:
     """CIDR -> (subnet, security groups) of the subnets tagged drstarget=true."""
     mapping = {}
-    for page in ec2.get_paginator("describe_subnets").paginate(Filters=[{"Name": "tag:drstarget", "Values": ["true"]}]):
+    for page in ec2.get_paginator("describe_subnets").paginate(
+        Filters=[{"Name": "tag:drstarget", "Values": ["true"]}]
+    ):
         for subnet in page["Subnets"]:
             groups = ec2.describe_security_groups(
-                Filters=[{"Name": "vpc-id", "Values": [subnet["VpcId"]]}, {"Name": "group-name", "Values": ["dr-app"]}]
+                Filters=[
+                    {"Name": "vpc-id", "Values": [subnet["VpcId"]]},
+                    {"Name": "group-name", "Values": ["dr-app"]},
+                ]
             )["SecurityGroups"]
-            mapping[subnet["CidrBlock"]] = (subnet["SubnetId"], [g["GroupId"] for g in groups])
+            mapping[subnet["CidrBlock"]] = (
+                subnet["SubnetId"],
+                [g["GroupId"] for g in groups],
+            )
     return mapping
 
 
@@ -62,17 +74,23 @@ def synchronize(drs: Any, ec2: Any, app_by_host: dict[str, str]) -> int:
                 drs.tag_resource(resourceArn=server["arn"], tags={"app": app})
                 changes += 1
 
-            launch_configuration = drs.get_launch_configuration(sourceServerID=server_id)
+            launch_configuration = drs.get_launch_configuration(
+                sourceServerID=server_id
+            )
             template_id = launch_configuration["ec2LaunchTemplateID"]
-            current = ec2.describe_launch_template_versions(LaunchTemplateId=template_id, Versions=["$Default"])[
-                "LaunchTemplateVersions"
-            ][0]
+            current = ec2.describe_launch_template_versions(
+                LaunchTemplateId=template_id, Versions=["$Default"]
+            )["LaunchTemplateVersions"][0]
             data = current["LaunchTemplateData"]
             subnet_id, groups = next(
-                value for cidr, value in subnets.items() if ipaddress.ip_address(ip) in ipaddress.ip_network(cidr)
+                value
+                for cidr, value in subnets.items()
+                if ipaddress.ip_address(ip) in ipaddress.ip_network(cidr)
             )
             wanted = dict(data, InstanceType=INSTANCE_TYPES[app])
-            primary = dict(wanted["NetworkInterfaces"][0], SubnetId=subnet_id, Groups=groups)
+            primary = dict(
+                wanted["NetworkInterfaces"][0], SubnetId=subnet_id, Groups=groups
+            )
             wanted["NetworkInterfaces"] = [primary, *wanted["NetworkInterfaces"][1:]]
             if wanted != data:
                 version = ec2.create_launch_template_version(
@@ -81,7 +99,10 @@ def synchronize(drs: Any, ec2: Any, app_by_host: dict[str, str]) -> int:
                     VersionDescription="updated by the DR configuration script",
                     LaunchTemplateData=wanted,
                 )["LaunchTemplateVersion"]
-                ec2.modify_launch_template(LaunchTemplateId=template_id, DefaultVersion=str(version["VersionNumber"]))
+                ec2.modify_launch_template(
+                    LaunchTemplateId=template_id,
+                    DefaultVersion=str(version["VersionNumber"]),
+                )
                 changes += 1
 
             if any(launch_configuration[key] != value for key, value in LAUNCH.items()):
@@ -90,8 +111,13 @@ def synchronize(drs: Any, ec2: Any, app_by_host: dict[str, str]) -> int:
 
             replication = drs.get_replication_configuration(sourceServerID=server_id)
             staging = {"stagingAreaTags": {"app": app}}
-            if any(replication[key] != value for key, value in {**REPLICATION, **staging}.items()):
-                drs.update_replication_configuration(sourceServerID=server_id, **REPLICATION, **staging)
+            if any(
+                replication[key] != value
+                for key, value in {**REPLICATION, **staging}.items()
+            ):
+                drs.update_replication_configuration(
+                    sourceServerID=server_id, **REPLICATION, **staging
+                )
                 changes += 1
 
             actions = drs.list_launch_actions(resourceId=server_id)["items"]
@@ -107,7 +133,9 @@ def synchronize(drs: Any, ec2: Any, app_by_host: dict[str, str]) -> int:
                     actionVersion="$DEFAULT",
                     category="VALIDATION",
                     description="Check the application answers",
-                    parameters={"commands": {"value": "curl-localhost", "type": "DYNAMIC"}},
+                    parameters={
+                        "commands": {"value": "curl-localhost", "type": "DYNAMIC"}
+                    },
                 )
                 changes += 1
     return changes
@@ -134,13 +162,37 @@ def prepare_dr_account(drs: Any, ec2: Any) -> None:
     vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
     for cidr in ("10.20.1.0/24", "10.20.2.0/24"):
         subnet = ec2.create_subnet(VpcId=vpc, CidrBlock=cidr)["Subnet"]["SubnetId"]
-        ec2.create_tags(Resources=[subnet], Tags=[{"Key": "drstarget", "Value": "true"}])
-    ec2.create_security_group(GroupName="dr-app", Description="recovered applications", VpcId=vpc)
-    staging = ec2.create_subnet(VpcId=vpc, CidrBlock="10.20.9.0/24")["Subnet"]["SubnetId"]
+        ec2.create_tags(
+            Resources=[subnet], Tags=[{"Key": "drstarget", "Value": "true"}]
+        )
+    ec2.create_security_group(
+        GroupName="dr-app", Description="recovered applications", VpcId=vpc
+    )
+    staging = ec2.create_subnet(VpcId=vpc, CidrBlock="10.20.9.0/24")["Subnet"][
+        "SubnetId"
+    ]
     pit = [
-        {"ruleID": 1, "units": "MINUTE", "interval": 10, "retentionDuration": 60, "enabled": True},
-        {"ruleID": 2, "units": "HOUR", "interval": 1, "retentionDuration": 24, "enabled": True},
-        {"ruleID": 3, "units": "DAY", "interval": 1, "retentionDuration": 30, "enabled": True},
+        {
+            "ruleID": 1,
+            "units": "MINUTE",
+            "interval": 10,
+            "retentionDuration": 60,
+            "enabled": True,
+        },
+        {
+            "ruleID": 2,
+            "units": "HOUR",
+            "interval": 1,
+            "retentionDuration": 24,
+            "enabled": True,
+        },
+        {
+            "ruleID": 3,
+            "units": "DAY",
+            "interval": 1,
+            "retentionDuration": 30,
+            "enabled": True,
+        },
     ]
     drs.create_replication_configuration_template(
         stagingAreaSubnetId=staging,
@@ -155,18 +207,24 @@ def prepare_dr_account(drs: Any, ec2: Any) -> None:
         moto_drs.add_source_server(
             source_properties={
                 "identificationHints": {"hostname": host},
-                "networkInterfaces": [{"macAddress": "0a:00:00:00:00:01", "ips": [ip], "isPrimary": True}],
+                "networkInterfaces": [
+                    {"macAddress": "0a:00:00:00:00:01", "ips": [ip], "isPrimary": True}
+                ],
             }
         )
 
 
-def test_configuration_script_runs_unchanged_and_converges(clients: tuple[Any, Any]) -> None:
+def test_configuration_script_runs_unchanged_and_converges(
+    clients: tuple[Any, Any],
+) -> None:
     drs, ec2 = clients
     prepare_dr_account(drs, ec2)
     app_by_host = {host: app for host, (_, app) in HOSTS.items()}
 
     assert synchronize(drs, ec2, app_by_host) == 5 * len(HOSTS)
-    assert synchronize(drs, ec2, app_by_host) == 0  # converged: the second run changes nothing
+    assert (
+        synchronize(drs, ec2, app_by_host) == 0
+    )  # converged: the second run changes nothing
 
     subnets = dr_subnets(ec2)
     for server in drs.describe_source_servers()["items"]:
@@ -177,10 +235,12 @@ def test_configuration_script_runs_unchanged_and_converges(clients: tuple[Any, A
 
         launch = drs.get_launch_configuration(sourceServerID=server_id)
         assert {key: launch[key] for key in LAUNCH} == LAUNCH
-        assert launch["postLaunchEnabled"] is True  # from the account's launch configuration template
-        template = ec2.describe_launch_templates(LaunchTemplateIds=[launch["ec2LaunchTemplateID"]])["LaunchTemplates"][
-            0
-        ]
+        assert (
+            launch["postLaunchEnabled"] is True
+        )  # from the account's launch configuration template
+        template = ec2.describe_launch_templates(
+            LaunchTemplateIds=[launch["ec2LaunchTemplateID"]]
+        )["LaunchTemplates"][0]
         assert template["LaunchTemplateName"].endswith(server_id)
         data = ec2.describe_launch_template_versions(
             LaunchTemplateId=launch["ec2LaunchTemplateID"], Versions=["$Default"]
@@ -188,16 +248,29 @@ def test_configuration_script_runs_unchanged_and_converges(clients: tuple[Any, A
         assert data["InstanceType"] == INSTANCE_TYPES[app]
         nic = data["NetworkInterfaces"][0]
         expected_subnet, expected_groups = next(
-            value for cidr, value in subnets.items() if ipaddress.ip_address(ip) in ipaddress.ip_network(cidr)
+            value
+            for cidr, value in subnets.items()
+            if ipaddress.ip_address(ip) in ipaddress.ip_network(cidr)
         )
-        assert (nic["SubnetId"], nic["Groups"], nic["PrivateIpAddress"]) == (expected_subnet, expected_groups, ip)
+        assert (nic["SubnetId"], nic["Groups"], nic["PrivateIpAddress"]) == (
+            expected_subnet,
+            expected_groups,
+            ip,
+        )
         # v1 by DRS, v2 by the script, v3 by DRS writing the private IP once copyPrivateIp was on
-        assert (template["DefaultVersionNumber"], template["LatestVersionNumber"]) == (3, 3)
+        assert (template["DefaultVersionNumber"], template["LatestVersionNumber"]) == (
+            3,
+            3,
+        )
 
         replication = drs.get_replication_configuration(sourceServerID=server_id)
         assert {key: replication[key] for key in REPLICATION} == REPLICATION
         assert replication["stagingAreaTags"] == {"app": app}
-        assert replication["pitPolicy"][2]["retentionDuration"] == 30  # from the template
+        assert (
+            replication["pitPolicy"][2]["retentionDuration"] == 30
+        )  # from the template
 
         actions = drs.list_launch_actions(resourceId=server_id)["items"]
-        assert [(a["name"], a["order"], a["type"]) for a in actions] == [("smoke-test", 1001, "SSM_COMMAND")]
+        assert [(a["name"], a["order"], a["type"]) for a in actions] == [
+            ("smoke-test", 1001, "SSM_COMMAND")
+        ]

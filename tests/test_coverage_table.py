@@ -18,4 +18,6 @@ def test_readme_coverage_table_is_true() -> None:
 def test_table_lists_every_operation_of_the_model() -> None:
     from moto_drs.drs.models import drs_service_model
 
-    assert len(coverage_table.coverage()) == len(drs_service_model().operation_names) >= 70
+    assert (
+        len(coverage_table.coverage()) == len(drs_service_model().operation_names) >= 70
+    )

@@ -23,7 +23,9 @@ def jobs_take_two_reads_per_state() -> Iterator[None]:
 
 def find_job(drs: Any, job_id: str) -> dict[str, Any]:
     """What a runbook does: page through DescribeJobs until the job shows up."""
-    for page in drs.get_paginator("describe_jobs").paginate(PaginationConfig={"PageSize": 1}):
+    for page in drs.get_paginator("describe_jobs").paginate(
+        PaginationConfig={"PageSize": 1}
+    ):
         for job in page["items"]:
             if job["jobID"] == job_id:
                 return job
@@ -43,25 +45,34 @@ def wait_for_job(drs: Any, job_id: str) -> tuple[dict[str, Any], list[str]]:
 
 
 def job_log(drs: Any, job_id: str) -> list[dict[str, Any]]:
-    pages = drs.get_paginator("describe_job_log_items").paginate(jobID=job_id, PaginationConfig={"PageSize": 4})
+    pages = drs.get_paginator("describe_job_log_items").paginate(
+        jobID=job_id, PaginationConfig={"PageSize": 4}
+    )
     return [item for page in pages for item in page["items"]]
 
 
-def test_two_wave_drill(drs: Any, ec2: Any, jobs_take_two_reads_per_state: None) -> None:
+def test_two_wave_drill(
+    drs: Any, ec2: Any, jobs_take_two_reads_per_state: None
+) -> None:
     servers: dict[str, dict[str, str]] = {}  # wave -> hostname -> source server ID
     for wave, hosts in WAVES.items():
         servers[wave] = {}
         for host in hosts:
             seeded = moto_drs.add_source_server(
-                source_properties={"identificationHints": {"hostname": host}}, tags={"Name": host, "wave": wave}
+                source_properties={"identificationHints": {"hostname": host}},
+                tags={"Name": host, "wave": wave},
             )
             servers[wave][host] = seeded["sourceServerID"]
-            drs.update_launch_configuration(sourceServerID=seeded["sourceServerID"], copyTags=True)
+            drs.update_launch_configuration(
+                sourceServerID=seeded["sourceServerID"], copyTags=True
+            )
 
     launched: dict[str, str] = {}  # source server ID -> recovery instance ID
     for wave, by_host in servers.items():
         started = drs.start_recovery(
-            sourceServers=[{"sourceServerID": server_id} for server_id in by_host.values()],
+            sourceServers=[
+                {"sourceServerID": server_id} for server_id in by_host.values()
+            ],
             isDrill=True,
             tags={"drill": "2024-q2", "wave": wave},
         )["job"]
@@ -70,21 +81,44 @@ def test_two_wave_drill(drs: Any, ec2: Any, jobs_take_two_reads_per_state: None)
         assert seen == ["PENDING", "STARTED", "COMPLETED"]
         assert job["tags"] == {"drill": "2024-q2", "wave": wave}
         assert {p["launchStatus"] for p in job["participatingServers"]} == {"LAUNCHED"}
-        launched.update({p["sourceServerID"]: p["recoveryInstanceID"] for p in job["participatingServers"]})
+        launched.update(
+            {
+                p["sourceServerID"]: p["recoveryInstanceID"]
+                for p in job["participatingServers"]
+            }
+        )
 
         log = job_log(drs, job["jobID"])
         events = [item["event"] for item in log]
         assert events[0] == "JOB_START" and events[-1] == "JOB_END"
         for server_id in by_host.values():
-            mine = [item["event"] for item in log if item.get("eventData", {}).get("sourceServerID") == server_id]
-            assert mine == ["SNAPSHOT_START", "SNAPSHOT_END", "CONVERSION_START", "CONVERSION_END", "LAUNCH_START"]
+            mine = [
+                item["event"]
+                for item in log
+                if item.get("eventData", {}).get("sourceServerID") == server_id
+            ]
+            assert mine == [
+                "SNAPSHOT_START",
+                "SNAPSHOT_END",
+                "CONVERSION_START",
+                "CONVERSION_END",
+                "LAUNCH_START",
+            ]
 
-    instances = drs.get_paginator("describe_recovery_instances").paginate(PaginationConfig={"PageSize": 2})
+    instances = drs.get_paginator("describe_recovery_instances").paginate(
+        PaginationConfig={"PageSize": 2}
+    )
     recovery_instances = [item for page in instances for item in page["items"]]
-    assert {i["sourceServerID"]: i["recoveryInstanceID"] for i in recovery_instances} == launched
-    assert all(i["isDrill"] and i["ec2InstanceState"] == "RUNNING" for i in recovery_instances)
+    assert {
+        i["sourceServerID"]: i["recoveryInstanceID"] for i in recovery_instances
+    } == launched
+    assert all(
+        i["isDrill"] and i["ec2InstanceState"] == "RUNNING" for i in recovery_instances
+    )
 
-    reservations = ec2.describe_instances(InstanceIds=list(launched.values()))["Reservations"]
+    reservations = ec2.describe_instances(InstanceIds=list(launched.values()))[
+        "Reservations"
+    ]
     ec2_instances = {i["InstanceId"]: i for r in reservations for i in r["Instances"]}
     for wave, by_host in servers.items():
         for host, server_id in by_host.items():
@@ -94,13 +128,19 @@ def test_two_wave_drill(drs: Any, ec2: Any, jobs_take_two_reads_per_state: None)
             assert (tags["Name"], tags["wave"]) == (host, wave)
             assert tags["AWSElasticDisasterRecoverySourceServerID"] == server_id
 
-    terminate = drs.terminate_recovery_instances(recoveryInstanceIDs=list(launched.values()))["job"]
+    terminate = drs.terminate_recovery_instances(
+        recoveryInstanceIDs=list(launched.values())
+    )["job"]
     job, seen = wait_for_job(drs, terminate["jobID"])
     assert seen == ["PENDING", "STARTED", "COMPLETED"]
     assert {p["launchStatus"] for p in job["participatingServers"]} == {"TERMINATED"}
     assert drs.describe_recovery_instances()["items"] == []
-    reservations = ec2.describe_instances(InstanceIds=list(launched.values()))["Reservations"]
-    assert {i["State"]["Name"] for r in reservations for i in r["Instances"]} == {"terminated"}
+    reservations = ec2.describe_instances(InstanceIds=list(launched.values()))[
+        "Reservations"
+    ]
+    assert {i["State"]["Name"] for r in reservations for i in r["Instances"]} == {
+        "terminated"
+    }
     for server in drs.describe_source_servers()["items"]:
         assert "recoveryInstanceId" not in server
         assert server["lastLaunchResult"] == "SUCCEEDED"

@@ -37,7 +37,14 @@ JSON_TYPE_OF = {
     "list": list, "map": dict, "structure": dict,
 }  # fmt: skip
 # A wrong value of each JSON type, to put where the model wants another type.
-WRONG_VALUES: dict[type, Any] = {str: "text", int: 7, bool: True, float: 1.5, list: [1], dict: {"k": 1}}
+WRONG_VALUES: dict[type, Any] = {
+    str: "text",
+    int: 7,
+    bool: True,
+    float: 1.5,
+    list: [1],
+    dict: {"k": 1},
+}
 
 
 @cache
@@ -71,8 +78,15 @@ class Fleet:
 
     def __init__(self, server: Server) -> None:
         def seed(state: str) -> dict[str, Any]:
-            payload: dict[str, Any] = {"dataReplicationState": state, "tags": {"team": "dr"}}
-            response = requests.post(f"{server.url}/moto-api/static/drs/source-servers", json=payload, timeout=10)
+            payload: dict[str, Any] = {
+                "dataReplicationState": state,
+                "tags": {"team": "dr"},
+            }
+            response = requests.post(
+                f"{server.url}/moto-api/static/drs/source-servers",
+                json=payload,
+                timeout=10,
+            )
             response.raise_for_status()
             return dict(response.json()["sourceServer"])
 
@@ -81,9 +95,10 @@ class Fleet:
         self.disconnected = seed("DISCONNECTED")
 
     def source_server_for(self, operation: str) -> dict[str, Any]:
-        return {"DeleteSourceServer": self.disconnected, "StartReplication": self.stopped}.get(
-            operation, self.replicating
-        )
+        return {
+            "DeleteSourceServer": self.disconnected,
+            "StartReplication": self.stopped,
+        }.get(operation, self.replicating)
 
 
 CANDIDATE_STRINGS = [
@@ -112,7 +127,10 @@ def valid_value(shape: Shape, name: str, server: dict[str, Any]) -> Any:
     if kind == "string":
         if getattr(shape, "enum", None):
             return shape.enum[0]
-        specific = {"sourceServerID": server["sourceServerID"], "resourceArn": server["arn"]}.get(name)
+        specific = {
+            "sourceServerID": server["sourceServerID"],
+            "resourceArn": server["arn"],
+        }.get(name)
         for candidate in ([specific] if specific else []) + CANDIDATE_STRINGS:
             if _fits(shape, candidate):
                 return candidate
@@ -138,11 +156,16 @@ def valid_value(shape: Shape, name: str, server: dict[str, Any]) -> Any:
 
 def wrong_value(shape: Shape) -> Any:
     expected = JSON_TYPE_OF[shape.type_name]
-    return next(value for kind, value in WRONG_VALUES.items() if kind is not expected and not (
-        expected is float and kind is int))
+    return next(
+        value
+        for kind, value in WRONG_VALUES.items()
+        if kind is not expected and not (expected is float and kind is int)
+    )
 
 
-def constraint_violations(shape: Shape, name: str, server: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+def constraint_violations(
+    shape: Shape, name: str, server: dict[str, Any]
+) -> Iterator[tuple[str, Any]]:
     """(label, value) pairs that break the model's constraints on ``shape``."""
     meta = shape.metadata
     kind = shape.type_name
@@ -177,7 +200,9 @@ def constraint_violations(shape: Shape, name: str, server: dict[str, Any]) -> It
 
 
 def _fits_length(shape: Shape, value: str) -> bool:
-    return shape.metadata.get("min", 0) <= len(value) <= shape.metadata.get("max", 1 << 30)
+    return (
+        shape.metadata.get("min", 0) <= len(value) <= shape.metadata.get("max", 1 << 30)
+    )
 
 
 def _matches(pattern: str, value: str) -> bool:
@@ -190,7 +215,9 @@ def _matches(pattern: str, value: str) -> bool:
 # -- requests --------------------------------------------------------------------------------------
 
 
-def split_input(operation: OperationModel, params: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]]:
+def split_input(
+    operation: OperationModel, params: dict[str, Any]
+) -> tuple[str, dict[str, Any], dict[str, Any]]:
     """(path, query, body) of a rest-json request for ``params``."""
     path = operation.http["requestUri"].split("?")[0]
     query: dict[str, Any] = {}
@@ -216,8 +243,13 @@ def base_input(operation: OperationModel, fleet: Fleet) -> dict[str, Any]:
     server = fleet.source_server_for(operation.name)
     value: dict[str, Any] = valid_value(shape, "", server)
     for name, member in shape.members.items():
-        if value.get(name) == [] and member.serialization.get("location") == "querystring":
-            value[name] = [valid_value(member.member, name, server)]  # an empty list is no list in a URL
+        if (
+            value.get(name) == []
+            and member.serialization.get("location") == "querystring"
+        ):
+            value[name] = [
+                valid_value(member.member, name, server)
+            ]  # an empty list is no list in a URL
     return value
 
 
@@ -230,24 +262,38 @@ def body_cases(operation: OperationModel, fleet: Fleet) -> Iterator[Case]:
 
     def case(label: str, changed: dict[str, Any], member: str | None) -> Case:
         path, query, body = split_input(operation, changed)
-        return Case(label, method, path, json.dumps(body).encode(), query, field_name=member)
+        return Case(
+            label, method, path, json.dumps(body).encode(), query, field_name=member
+        )
 
     if shape is None:
         return
     yield case("unknown member", dict(params, bogusMember=1), "bogusMember")
     required_in_body = [
-        name for name in shape.required_members if shape.members[name].serialization.get("location") is None
+        name
+        for name in shape.required_members
+        if shape.members[name].serialization.get("location") is None
     ]
     for name in required_in_body:
-        yield case("missing required member", {k: v for k, v in params.items() if k != name}, name)
+        yield case(
+            "missing required member",
+            {k: v for k, v in params.items() if k != name},
+            name,
+        )
     if required_in_body:
         path, query, _ = split_input(operation, params)
-        yield Case("empty body", method, path, b"", query, field_name=required_in_body[0])
+        yield Case(
+            "empty body", method, path, b"", query, field_name=required_in_body[0]
+        )
     for name, member in shape.members.items():
         if member.serialization.get("location"):
             continue
         yield case("null", dict(params, **{name: None}), name)
-        yield case(f"wrong type ({member.type_name} expected)", dict(params, **{name: wrong_value(member)}), name)
+        yield case(
+            f"wrong type ({member.type_name} expected)",
+            dict(params, **{name: wrong_value(member)}),
+            name,
+        )
         for label, value in constraint_violations(member, name, server):
             yield case(label, dict(params, **{name: value}), name)
 
@@ -270,7 +316,11 @@ def uri_cases(operation: OperationModel, fleet: Fleet) -> Iterator[Case]:
             yield Case(f"{location} {label}", operation.http["method"], path, json.dumps(body).encode(), query,
                        field_name=name)  # fmt: skip
         if location == "uri":
-            path = operation.http["requestUri"].split("?")[0].replace("{" + name + "}", "arn%FF%FE" + "x" * 30)
+            path = (
+                operation.http["requestUri"]
+                .split("?")[0]
+                .replace("{" + name + "}", "arn%FF%FE" + "x" * 30)
+            )
             yield Case("uri label not UTF-8", operation.http["method"], path, b"{}")
 
 
@@ -289,8 +339,17 @@ def envelope_cases(operation: OperationModel, fleet: Fleet) -> Iterator[Case]:
         ("deeply nested JSON", b"[" * 50_000),
     ]:
         yield Case(label, method, path, body, query)
-    yield Case("body claims gzip but is not", method, path, b"{}", query, headers={"Content-Encoding": "gzip"})
-    taken = {(op.http["method"], op.http["requestUri"].split("?")[0]) for op in operations()}
+    yield Case(
+        "body claims gzip but is not",
+        method,
+        path,
+        b"{}",
+        query,
+        headers={"Content-Encoding": "gzip"},
+    )
+    taken = {
+        (op.http["method"], op.http["requestUri"].split("?")[0]) for op in operations()
+    }
     template = operation.http["requestUri"].split("?")[0]
     for other in METHODS:
         if (other, template) not in taken:
@@ -317,13 +376,21 @@ def all_cases(fleet: Fleet) -> Iterator[tuple[str, Case]]:
         yield "-", case
 
 
-def send(url: str, case: Case, credentials: Credentials = CREDENTIALS) -> requests.Response:
-    target = url + case.path + ("?" + urlencode(case.query, doseq=True) if case.query else "")
+def send(
+    url: str, case: Case, credentials: Credentials = CREDENTIALS
+) -> requests.Response:
+    target = (
+        url
+        + case.path
+        + ("?" + urlencode(case.query, doseq=True) if case.query else "")
+    )
     headers = {"Content-Type": "application/json", **case.headers}
     request = AWSRequest(case.method, target, data=case.body, headers=headers)
     if case.sign:
         SigV4Auth(credentials, "drs", REGION).add_auth(request)
-    return requests.request(case.method, target, data=case.body, headers=dict(request.headers), timeout=30)
+    return requests.request(
+        case.method, target, data=case.body, headers=dict(request.headers), timeout=30
+    )
 
 
 # -- what every answer must look like ---------------------------------------------------------------
@@ -338,23 +405,36 @@ def error_members(code: str) -> set[str] | None:
 
 
 def check_error(response: requests.Response, where: str) -> dict[str, Any]:
-    assert 400 <= response.status_code < 500, f"{where}: {response.status_code} {response.text[:300]}"
-    assert response.headers.get("Content-Type", "").startswith("application/json"), f"{where}: not JSON"
+    assert 400 <= response.status_code < 500, (
+        f"{where}: {response.status_code} {response.text[:300]}"
+    )
+    assert response.headers.get("Content-Type", "").startswith("application/json"), (
+        f"{where}: not JSON"
+    )
     body = response.json()
     assert isinstance(body, dict), f"{where}: {body!r}"
     code = response.headers.get("x-amzn-ErrorType")
     assert code, f"{where}: no x-amzn-ErrorType"
     message = body.get("message") or body.get("Message")
     assert isinstance(message, str) and message, f"{where}: no message"
-    assert "Traceback" not in response.text and "<html" not in response.text.lower(), where
+    assert "Traceback" not in response.text and "<html" not in response.text.lower(), (
+        where
+    )
     members = error_members(code)
     if members is not None:  # a modeled error: its status and only its members
         shape = model().shape_for(code)
-        assert response.status_code == shape.metadata["error"]["httpStatusCode"], f"{where}: status"
+        assert response.status_code == shape.metadata["error"]["httpStatusCode"], (
+            f"{where}: status"
+        )
         unknown = set(body) - members - ENVELOPE
         assert not unknown, f"{where}: members {unknown} are not in {code}"
         if code == "ValidationException":
-            assert body["reason"] in ("unknownOperation", "cannotParse", "fieldValidationFailed", "other"), where
+            assert body["reason"] in (
+                "unknownOperation",
+                "cannotParse",
+                "fieldValidationFailed",
+                "other",
+            ), where
             for entry in body.get("fieldList", []):
                 assert set(entry) == {"name", "message"}, where
     return dict(body, code=code)
@@ -365,17 +445,26 @@ def snapshot(url: str) -> dict[str, Any]:
     state: dict[str, Any] = {}
     for operation in operations():
         name = operation.name
-        if not (name.startswith("Describe") or name.startswith("List")) or name in ("DescribeJobLogItems",):
+        if not (name.startswith("Describe") or name.startswith("List")) or name in (
+            "DescribeJobLogItems",
+        ):
             continue
-        required = operation.input_shape.required_members if operation.input_shape else []
+        required = (
+            operation.input_shape.required_members if operation.input_shape else []
+        )
         if required:
             continue
         path, query, _ = split_input(operation, {})
         response = send(url, Case("snapshot", operation.http["method"], path, b"{}" if operation.http["method"]
                                   == "POST" else b"", query))  # fmt: skip
-        if response.status_code == 400 and response.json().get("reason") == "unknownOperation":
+        if (
+            response.status_code == 400
+            and response.json().get("reason") == "unknownOperation"
+        ):
             continue
-        assert response.status_code == 200, f"{name}: {response.status_code} {response.text[:300]}"
+        assert response.status_code == 200, (
+            f"{name}: {response.status_code} {response.text[:300]}"
+        )
         state[name] = _stable(response.json())
     return state
 
@@ -404,7 +493,9 @@ def fleet_server(server: Server) -> Iterator[tuple[Server, Fleet]]:
 # -- the tests ---------------------------------------------------------------------------------------
 
 
-def test_every_operation_answers_hostile_input_with_a_modeled_4xx(fleet_server: tuple[Server, Fleet]) -> None:
+def test_every_operation_answers_hostile_input_with_a_modeled_4xx(
+    fleet_server: tuple[Server, Fleet],
+) -> None:
     server, fleet = fleet_server
     before = snapshot(server.url)
     implemented: set[str] = set()
@@ -419,54 +510,115 @@ def test_every_operation_answers_hostile_input_with_a_modeled_4xx(fleet_server: 
         if case.field_name is not None:
             assert body["code"] == "ValidationException", f"{where}: {body}"
             names = [entry["name"] for entry in body["fieldList"]]
-            assert any(re.match(re.escape(case.field_name) + r"($|[.\[])", n) for n in names), f"{where}: {names}"
+            assert any(
+                re.match(re.escape(case.field_name) + r"($|[.\[])", n) for n in names
+            ), f"{where}: {names}"
     assert counts["cases"] > 1000
     assert "StopReplication" in implemented and "DescribeSourceServers" in implemented
     assert snapshot(server.url) == before
 
 
-def test_broken_signatures_with_iam_enforced(fleet_server: tuple[Server, Fleet]) -> None:
+def test_broken_signatures_with_iam_enforced(
+    fleet_server: tuple[Server, Fleet],
+) -> None:
     """With moto's IAM simulation on, a broken signature is refused before the operation runs."""
     server, fleet = fleet_server
     before = snapshot(server.url)
-    previous = requests.post(f"{server.url}/moto-api/reset-auth", data=b"0", timeout=10).json()
+    previous = requests.post(
+        f"{server.url}/moto-api/reset-auth", data=b"0", timeout=10
+    ).json()
     try:
         for operation in operations():
             path, query, body = split_input(operation, base_input(operation, fleet))
-            case = Case("signed", operation.http["method"], path, json.dumps(body).encode(), query)
-            answer = check_error(send(server.url, case), f"{operation.name} / unknown access key")
+            case = Case(
+                "signed",
+                operation.http["method"],
+                path,
+                json.dumps(body).encode(),
+                query,
+            )
+            answer = check_error(
+                send(server.url, case), f"{operation.name} / unknown access key"
+            )
             assert answer["code"] == "UnrecognizedClientException"
             scope = f"AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20240101/{REGION}/drs/aws4_request"
-            unsigned = Case("no signature", case.method, path, case.body, query, {"Authorization": scope}, sign=False)
-            answer = check_error(send(server.url, unsigned), f"{operation.name} / no signature")
+            unsigned = Case(
+                "no signature",
+                case.method,
+                path,
+                case.body,
+                query,
+                {"Authorization": scope},
+                sign=False,
+            )
+            answer = check_error(
+                send(server.url, unsigned), f"{operation.name} / no signature"
+            )
             assert answer["code"] == "IncompleteSignatureException"
     finally:
         restore = str(previous["PREVIOUS_INITIAL_NO_AUTH_ACTION_COUNT"]).encode()
-        requests.post(f"{server.url}/moto-api/reset-auth", data=restore, timeout=10).raise_for_status()
+        requests.post(
+            f"{server.url}/moto-api/reset-auth", data=restore, timeout=10
+        ).raise_for_status()
     assert snapshot(server.url) == before
 
 
-def test_broken_signatures_without_iam_are_not_crashes(fleet_server: tuple[Server, Fleet]) -> None:
+def test_broken_signatures_without_iam_are_not_crashes(
+    fleet_server: tuple[Server, Fleet],
+) -> None:
     """moto checks no signature unless IAM is simulated; hostile input still gets its 4xx."""
     server, fleet = fleet_server
     before = snapshot(server.url)
     operation = model().operation_model("StopReplication")
     path, _, _ = split_input(operation, base_input(operation, fleet))
     scope = f"Credential=AKIA/20240101/{REGION}/drs/aws4_request"
-    for authorization in [f"AWS4-HMAC-SHA256 {scope}", f"AWS4-HMAC-SHA256 {scope}, Signature=zz", f"junk {scope}"]:
-        case = Case("garbled", "POST", path, b'{"bogus": 1}', headers={"Authorization": authorization}, sign=False)
-        assert check_error(send(server.url, case), authorization)["code"] == "ValidationException"
-    wrong_region = Case("region DRS does not serve", "POST", path, b"{}", sign=False,
-                        headers={"Authorization": "AWS4-HMAC-SHA256 Credential=AKIA/20240101/mars-east-1/drs/x"})
-    assert check_error(send(server.url, wrong_region), "wrong region")["code"] == "InvalidSignatureException"
-    bad_account = Case("account", "POST", path, b"{}", headers={"x-moto-account-id": "not-an-account"})
-    assert check_error(send(server.url, bad_account), "bad account")["code"] == "ValidationException"
+    for authorization in [
+        f"AWS4-HMAC-SHA256 {scope}",
+        f"AWS4-HMAC-SHA256 {scope}, Signature=zz",
+        f"junk {scope}",
+    ]:
+        case = Case(
+            "garbled",
+            "POST",
+            path,
+            b'{"bogus": 1}',
+            headers={"Authorization": authorization},
+            sign=False,
+        )
+        assert (
+            check_error(send(server.url, case), authorization)["code"]
+            == "ValidationException"
+        )
+    wrong_region = Case(
+        "region DRS does not serve",
+        "POST",
+        path,
+        b"{}",
+        sign=False,
+        headers={
+            "Authorization": "AWS4-HMAC-SHA256 Credential=AKIA/20240101/mars-east-1/drs/x"
+        },
+    )
+    assert (
+        check_error(send(server.url, wrong_region), "wrong region")["code"]
+        == "InvalidSignatureException"
+    )
+    bad_account = Case(
+        "account", "POST", path, b"{}", headers={"x-moto-account-id": "not-an-account"}
+    )
+    assert (
+        check_error(send(server.url, bad_account), "bad account")["code"]
+        == "ValidationException"
+    )
     assert snapshot(server.url) == before
 
 
 # -- property-based: any wrongly typed value anywhere in the input --------------------------------
 
-def member_paths(shape: Shape, prefix: tuple[str, ...] = (), depth: int = 0) -> list[tuple[tuple[str, ...], Shape]]:
+
+def member_paths(
+    shape: Shape, prefix: tuple[str, ...] = (), depth: int = 0
+) -> list[tuple[tuple[str, ...], Shape]]:
     """Every body member path (up to three levels into structures)."""
     paths = []
     for name, member in shape.members.items():
@@ -498,7 +650,11 @@ def json_values_other_than(kind: type) -> st.SearchStrategy[Any]:
         if value is None:
             return True
         if kind is int:
-            return isinstance(value, bool) or not isinstance(value, int) or abs(value) >= 2**63
+            return (
+                isinstance(value, bool)
+                or not isinstance(value, int)
+                or abs(value) >= 2**63
+            )
         if kind is float:
             return isinstance(value, bool) or not isinstance(value, (int, float))
         if kind is bool:
@@ -509,7 +665,9 @@ def json_values_other_than(kind: type) -> st.SearchStrategy[Any]:
 
 
 @st.composite
-def wrongly_typed_inputs(draw: st.DrawFn) -> tuple[OperationModel, tuple[str, ...], Any]:
+def wrongly_typed_inputs(
+    draw: st.DrawFn,
+) -> tuple[OperationModel, tuple[str, ...], Any]:
     operation = draw(st.sampled_from(MUTATING))
     paths = member_paths(operation.input_shape)
     path, member = draw(st.sampled_from(paths))
@@ -517,10 +675,15 @@ def wrongly_typed_inputs(draw: st.DrawFn) -> tuple[OperationModel, tuple[str, ..
     return operation, path, value
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(data=wrongly_typed_inputs())
 def test_any_wrongly_typed_member_is_a_validation_error(
-    fleet_server: tuple[Server, Fleet], data: tuple[OperationModel, tuple[str, ...], Any]
+    fleet_server: tuple[Server, Fleet],
+    data: tuple[OperationModel, tuple[str, ...], Any],
 ) -> None:
     server, fleet = fleet_server
     operation, path, value = data
@@ -530,17 +693,38 @@ def test_any_wrongly_typed_member_is_a_validation_error(
         target = target.setdefault(part, {})
     target[path[-1]] = value
     request_path, query, body = split_input(operation, params)
-    case = Case("typed", operation.http["method"], request_path, json.dumps(body).encode(), query)
-    answer = check_error(send(server.url, case), f"{operation.name} {'.'.join(path)}={value!r}")
+    case = Case(
+        "typed",
+        operation.http["method"],
+        request_path,
+        json.dumps(body).encode(),
+        query,
+    )
+    answer = check_error(
+        send(server.url, case), f"{operation.name} {'.'.join(path)}={value!r}"
+    )
     if answer.get("reason") != "unknownOperation":
         assert answer["code"] == "ValidationException"
-        assert any(entry["name"].startswith(path[0]) for entry in answer["fieldList"]), answer
+        assert any(
+            entry["name"].startswith(path[0]) for entry in answer["fieldList"]
+        ), answer
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(operation=st.sampled_from(MUTATING), body=st.binary(max_size=64))
-def test_random_bytes_are_refused(fleet_server: tuple[Server, Fleet], operation: OperationModel, body: bytes) -> None:
+def test_random_bytes_are_refused(
+    fleet_server: tuple[Server, Fleet], operation: OperationModel, body: bytes
+) -> None:
     server, fleet = fleet_server
     path, query, _ = split_input(operation, base_input(operation, fleet))
-    check_error(send(server.url, Case("bytes", operation.http["method"], path, body, query)), operation.name)
-    assert requests.get(f"{server.url}/moto-api/static/drs/faults", timeout=10).ok  # the server still answers
+    check_error(
+        send(server.url, Case("bytes", operation.http["method"], path, body, query)),
+        operation.name,
+    )
+    assert requests.get(
+        f"{server.url}/moto-api/static/drs/faults", timeout=10
+    ).ok  # the server still answers

@@ -27,18 +27,30 @@ CALLS_PER_USER = 3
 def make_user(iam: Any, name: str, statements: list[dict[str, Any]]) -> tuple[str, str]:
     iam.create_user(UserName=name)
     policy = {"Version": "2012-10-17", "Statement": statements}
-    iam.put_user_policy(UserName=name, PolicyName="drs", PolicyDocument=json.dumps(policy))
+    iam.put_user_policy(
+        UserName=name, PolicyName="drs", PolicyDocument=json.dumps(policy)
+    )
     key = iam.create_access_key(UserName=name)["AccessKey"]
     return key["AccessKeyId"], key["SecretAccessKey"]
 
 
-OPERATOR = [{"Effect": "Allow", "Action": ["drs:DescribeSourceServers", "drs:StartReplication"], "Resource": "*"}]
+OPERATOR = [
+    {
+        "Effect": "Allow",
+        "Action": ["drs:DescribeSourceServers", "drs:StartReplication"],
+        "Resource": "*",
+    }
+]
 ADMIN = [{"Effect": "Allow", "Action": "drs:*", "Resource": "*"}]
-ADMIN_BUT_STOP = ADMIN + [{"Effect": "Deny", "Action": "drs:StopReplication", "Resource": "*"}]
+ADMIN_BUT_STOP = ADMIN + [
+    {"Effect": "Deny", "Action": "drs:StopReplication", "Resource": "*"}
+]
 
 
 def state_of(drs: Any, server_id: str) -> str:
-    items = drs.describe_source_servers(filters={"sourceServerIDs": [server_id]})["items"]
+    items = drs.describe_source_servers(filters={"sourceServerIDs": [server_id]})[
+        "items"
+    ]
     return str(items[0]["dataReplicationInfo"]["dataReplicationState"])
 
 
@@ -51,7 +63,9 @@ def assert_auth_failure(response: requests.Response, code: str) -> None:
 
 
 class TestDecoratorMode:
-    def test_denied_stop_replication_changes_nothing_and_allowed_succeeds(self, drs: Any) -> None:
+    def test_denied_stop_replication_changes_nothing_and_allowed_succeeds(
+        self, drs: Any
+    ) -> None:
         server_id = moto_drs.add_source_server()["sourceServerID"]
         iam = boto3.client("iam", region_name=REGION)
 
@@ -63,23 +77,30 @@ class TestDecoratorMode:
                 config=NO_RETRIES,
             )
             admin_keys = make_user(iam, "admin", ADMIN)
-            admin = make_drs_client(aws_access_key_id=admin_keys[0], aws_secret_access_key=admin_keys[1])
+            admin = make_drs_client(
+                aws_access_key_id=admin_keys[0], aws_secret_access_key=admin_keys[1]
+            )
             fenced_keys = make_user(iam, "fenced", ADMIN_BUT_STOP)
             fenced = make_drs_client(
-                aws_access_key_id=fenced_keys[0], aws_secret_access_key=fenced_keys[1], config=NO_RETRIES
+                aws_access_key_id=fenced_keys[0],
+                aws_secret_access_key=fenced_keys[1],
+                config=NO_RETRIES,
             )
             for denied in (operator, fenced):
                 with pytest.raises(ClientError) as error:
                     denied.stop_replication(sourceServerID=server_id)
                 assert_client_error(error.value, "AccessDeniedException", 403)
                 assert "drs:StopReplication" in error.value.response["Error"]["Message"]
-                assert error.value.response["ResponseMetadata"]["HTTPHeaders"]["x-amzn-errortype"] == (
-                    "AccessDeniedException"
-                )
+                assert error.value.response["ResponseMetadata"]["HTTPHeaders"][
+                    "x-amzn-errortype"
+                ] == ("AccessDeniedException")
                 assert state_of(operator, server_id) != "STOPPED"
 
             stopped = admin.stop_replication(sourceServerID=server_id)
-            assert stopped["sourceServer"]["dataReplicationInfo"]["dataReplicationState"] == "STOPPED"
+            assert (
+                stopped["sourceServer"]["dataReplicationInfo"]["dataReplicationState"]
+                == "STOPPED"
+            )
             operator.start_replication(sourceServerID=server_id)
             assert state_of(operator, server_id) != "STOPPED"
 
@@ -95,7 +116,11 @@ class TestDecoratorMode:
                 ("AKIAIOSFODNN7EXAMPLE", "secret", "UnrecognizedClientException"),
                 (key, "not-the-secret", "InvalidSignatureException"),
             ]:
-                client = make_drs_client(aws_access_key_id=key_id, aws_secret_access_key=secret, config=NO_RETRIES)
+                client = make_drs_client(
+                    aws_access_key_id=key_id,
+                    aws_secret_access_key=secret,
+                    config=NO_RETRIES,
+                )
                 with pytest.raises(ClientError) as error:
                     client.describe_source_servers()
                 response = error.value.response
@@ -107,7 +132,9 @@ class TestDecoratorMode:
 
     def test_enforcement_off_by_default(self, drs: Any) -> None:
         server_id = moto_drs.add_source_server()["sourceServerID"]
-        stranger = make_drs_client(aws_access_key_id="AKIAIOSFODNN7EXAMPLE", aws_secret_access_key="x")
+        stranger = make_drs_client(
+            aws_access_key_id="AKIAIOSFODNN7EXAMPLE", aws_secret_access_key="x"
+        )
         assert stranger.stop_replication(sourceServerID=server_id)["sourceServer"]
 
 
@@ -119,12 +146,16 @@ def enforced(server: Any) -> Iterator[Any]:
     restored, because the server runs in this process.
     """
     free_calls = 2 * CALLS_PER_USER + 1
-    previous = requests.post(f"{server.url}/moto-api/reset-auth", data=str(free_calls), timeout=10).json()
+    previous = requests.post(
+        f"{server.url}/moto-api/reset-auth", data=str(free_calls), timeout=10
+    ).json()
     try:
         yield server
     finally:
         restore = str(previous["PREVIOUS_INITIAL_NO_AUTH_ACTION_COUNT"])
-        requests.post(f"{server.url}/moto-api/reset-auth", data=restore, timeout=10).raise_for_status()
+        requests.post(
+            f"{server.url}/moto-api/reset-auth", data=restore, timeout=10
+        ).raise_for_status()
 
 
 class TestServerMode:
@@ -133,12 +164,17 @@ class TestServerMode:
         operator_keys = make_user(iam, "operator", OPERATOR)
         admin_keys = make_user(iam, "admin", ADMIN)
         enforced.client("drs").initialize_service()  # the last free call
-        seeded = requests.post(f"{enforced.url}/moto-api/static/drs/source-servers", json={}, timeout=10)
+        seeded = requests.post(
+            f"{enforced.url}/moto-api/static/drs/source-servers", json={}, timeout=10
+        )
         server_id = seeded.json()["sourceServer"]["sourceServerID"]
 
         def as_user(keys: tuple[str, str]) -> Any:
             return make_drs_client(
-                endpoint_url=enforced.url, aws_access_key_id=keys[0], aws_secret_access_key=keys[1], config=NO_RETRIES
+                endpoint_url=enforced.url,
+                aws_access_key_id=keys[0],
+                aws_secret_access_key=keys[1],
+                config=NO_RETRIES,
             )
 
         operator, admin = as_user(operator_keys), as_user(admin_keys)
@@ -149,7 +185,9 @@ class TestServerMode:
         assert admin.stop_replication(sourceServerID=server_id)["sourceServer"]
 
         with pytest.raises(ClientError) as error:
-            enforced.client("drs", config=NO_RETRIES).describe_source_servers()  # key "testing" is unknown
+            enforced.client(
+                "drs", config=NO_RETRIES
+            ).describe_source_servers()  # key "testing" is unknown
         assert error.value.response["Error"]["Code"] == "UnrecognizedClientException"
 
         self._check_raw_auth_failures(enforced.url, admin_keys)
@@ -160,26 +198,49 @@ class TestServerMode:
         """Signatures that are missing parts or wrong, sent as raw HTTP."""
         endpoint = f"{url}/DescribeSourceServers"
 
-        def signed(headers: dict[str, str] | None = None, secret: str = keys[1]) -> dict[str, str]:
-            request = AWSRequest("POST", endpoint, data=b"{}", headers={"Content-Type": "application/json"})
+        def signed(
+            headers: dict[str, str] | None = None, secret: str = keys[1]
+        ) -> dict[str, str]:
+            request = AWSRequest(
+                "POST",
+                endpoint,
+                data=b"{}",
+                headers={"Content-Type": "application/json"},
+            )
             SigV4Auth(Credentials(keys[0], secret), "drs", REGION).add_auth(request)
             return dict(request.headers, **(headers or {}))
 
         good = signed()
-        assert requests.post(endpoint, data=b"{}", headers=good, timeout=10).status_code == 200
+        assert (
+            requests.post(endpoint, data=b"{}", headers=good, timeout=10).status_code
+            == 200
+        )
         scope = f"Credential={keys[0]}/20240101/{REGION}/drs/aws4_request"
         authorization = good["Authorization"]
         cases = [
-            ({"Authorization": f"AWS4-HMAC-SHA256 {scope}"}, "IncompleteSignatureException"),
-            ({"Authorization": authorization.replace("Signature=", "Signature=0")}, "InvalidSignatureException"),
-            ({"Authorization": authorization.replace("x-amz-date", "host")}, "IncompleteSignatureException"),
+            (
+                {"Authorization": f"AWS4-HMAC-SHA256 {scope}"},
+                "IncompleteSignatureException",
+            ),
+            (
+                {"Authorization": authorization.replace("Signature=", "Signature=0")},
+                "InvalidSignatureException",
+            ),
+            (
+                {"Authorization": authorization.replace("x-amz-date", "host")},
+                "IncompleteSignatureException",
+            ),
             (signed(secret="wrong"), "InvalidSignatureException"),
         ]
         for headers, code in cases:
-            response = requests.post(endpoint, data=b"{}", headers=dict(good, **headers), timeout=10)
+            response = requests.post(
+                endpoint, data=b"{}", headers=dict(good, **headers), timeout=10
+            )
             assert_auth_failure(response, code)
         no_date = {k: v for k, v in good.items() if k != "X-Amz-Date"}
         undated = requests.post(endpoint, data=b"{}", headers=no_date, timeout=10)
         assert_auth_failure(undated, "IncompleteSignatureException")
-        tampered = requests.post(endpoint, data=b'{"maxResults": 1}', headers=good, timeout=10)
+        tampered = requests.post(
+            endpoint, data=b'{"maxResults": 1}', headers=good, timeout=10
+        )
         assert_auth_failure(tampered, "InvalidSignatureException")

@@ -29,7 +29,9 @@ def test_register_twice_is_harmless() -> None:
 
     moto_drs.register()
     moto_drs.register()
-    assert sum(1 for name, _ in backend_index.backend_url_patterns if name == "drs") == 1
+    assert (
+        sum(1 for name, _ in backend_index.backend_url_patterns if name == "drs") == 1
+    )
 
 
 def test_plain_mock_aws_serves_drs() -> None:
@@ -102,25 +104,41 @@ def test_nests_with_mock_aws_both_ways() -> None:
 
 @pytest.mark.parametrize(
     "region, partition",
-    [("us-east-1", "aws"), ("ap-southeast-4", "aws"), ("il-central-1", "aws"), ("us-gov-west-1", "aws-us-gov")],
+    [
+        ("us-east-1", "aws"),
+        ("ap-southeast-4", "aws"),
+        ("il-central-1", "aws"),
+        ("us-gov-west-1", "aws-us-gov"),
+    ],
 )
 def test_every_drs_region_and_partition(aws: None, region: str, partition: str) -> None:
     client = make_drs_client(region)
     client.initialize_service()
     server = moto_drs.add_source_server(region_name=region)
-    assert server["arn"].startswith(f"arn:{partition}:drs:{region}:123456789012:source-server/s-")
-    assert client.stop_replication(sourceServerID=server["sourceServerID"])["sourceServer"]["arn"] == server["arn"]
+    assert server["arn"].startswith(
+        f"arn:{partition}:drs:{region}:123456789012:source-server/s-"
+    )
+    assert (
+        client.stop_replication(sourceServerID=server["sourceServerID"])[
+            "sourceServer"
+        ]["arn"]
+        == server["arn"]
+    )
 
 
 def test_regions_come_from_botocore(aws: None) -> None:
     session = boto3.session.Session()
-    regions = session.get_available_regions("drs") + session.get_available_regions("drs", "aws-us-gov")
+    regions = session.get_available_regions("drs") + session.get_available_regions(
+        "drs", "aws-us-gov"
+    )
     from moto_drs.drs.models import drs_backends
 
     assert set(regions) <= set(drs_backends["123456789012"].regions)
 
 
-def test_moto_account_id_environment(monkeypatch: pytest.MonkeyPatch, aws: None) -> None:
+def test_moto_account_id_environment(
+    monkeypatch: pytest.MonkeyPatch, aws: None
+) -> None:
     monkeypatch.setenv("MOTO_ACCOUNT_ID", "222233334444")
     client = make_drs_client()
     client.initialize_service()
@@ -132,24 +150,42 @@ def test_moto_account_id_environment(monkeypatch: pytest.MonkeyPatch, aws: None)
 def test_manual_progression_walks_every_state(aws: Any) -> None:
     from moto.moto_api import state_manager
 
-    state_manager.set_transition("drs::source-server", {"progression": "manual", "times": 2})
+    state_manager.set_transition(
+        "drs::source-server", {"progression": "manual", "times": 2}
+    )
     try:
         client = make_drs_client()
         client.initialize_service()
         server_id = moto_drs.add_source_server()["sourceServerID"]
         seen = []
         for _ in range(6):
-            server = client.describe_source_servers(filters={"sourceServerIDs": [server_id]})["items"][0]
+            server = client.describe_source_servers(
+                filters={"sourceServerIDs": [server_id]}
+            )["items"][0]
             info = server["dataReplicationInfo"]
             seen.append(info["dataReplicationState"])
             if info["dataReplicationState"] == "INITIAL_SYNC":
                 disk = info["replicatedDisks"][0]
                 assert 0 < disk["replicatedStorageBytes"] < disk["totalStorageBytes"]
-                assert disk["backloggedStorageBytes"] > 0 and info["etaDateTime"] and info["lagDuration"]
+                assert (
+                    disk["backloggedStorageBytes"] > 0
+                    and info["etaDateTime"]
+                    and info["lagDuration"]
+                )
             if info["dataReplicationState"] == "INITIATING":
-                statuses = [step["status"] for step in info["dataReplicationInitiation"]["steps"]]
+                statuses = [
+                    step["status"]
+                    for step in info["dataReplicationInitiation"]["steps"]
+                ]
                 assert "IN_PROGRESS" in statuses and statuses[-1] == "NOT_STARTED"
-        assert seen == ["INITIATING", "INITIAL_SYNC", "INITIAL_SYNC", "CONTINUOUS", "CONTINUOUS", "CONTINUOUS"]
+        assert seen == [
+            "INITIATING",
+            "INITIAL_SYNC",
+            "INITIAL_SYNC",
+            "CONTINUOUS",
+            "CONTINUOUS",
+            "CONTINUOUS",
+        ]
         assert client.describe_recovery_snapshots(sourceServerID=server_id)["items"]
     finally:
         state_manager.unset_transition("drs::source-server")
@@ -158,12 +194,16 @@ def test_manual_progression_walks_every_state(aws: Any) -> None:
 def test_snapshots_only_once_continuous(aws: Any) -> None:
     from moto.moto_api import state_manager
 
-    state_manager.set_transition("drs::source-server", {"progression": "manual", "times": 100})
+    state_manager.set_transition(
+        "drs::source-server", {"progression": "manual", "times": 100}
+    )
     try:
         client = make_drs_client()
         client.initialize_service()
         server_id = moto_drs.add_source_server()["sourceServerID"]
-        assert client.describe_recovery_snapshots(sourceServerID=server_id)["items"] == []
+        assert (
+            client.describe_recovery_snapshots(sourceServerID=server_id)["items"] == []
+        )
     finally:
         state_manager.unset_transition("drs::source-server")
 
@@ -172,7 +212,9 @@ def test_seeding_endpoints_in_decorator_mode(drs: Any) -> None:
     import requests
 
     base = "http://motoapi.amazonaws.com/moto-api/static/drs"
-    response = requests.post(f"{base}/source-servers", json={"tags": {"a": "b"}}, timeout=10)
+    response = requests.post(
+        f"{base}/source-servers", json={"tags": {"a": "b"}}, timeout=10
+    )
     assert response.status_code == 200
     server_id = response.json()["sourceServer"]["sourceServerID"]
     assert drs.describe_source_servers()["items"][0]["tags"] == {"a": "b"}
@@ -182,9 +224,13 @@ def test_seeding_endpoints_in_decorator_mode(drs: Any) -> None:
         timeout=10,
     )
     assert snapshot.status_code == 200
-    assert snapshot.json()["recoverySnapshot"]["timestamp"].startswith("2026-01-01T00:00:00")
+    assert snapshot.json()["recoverySnapshot"]["timestamp"].startswith(
+        "2026-01-01T00:00:00"
+    )
     bad = requests.post(
-        f"{base}/recovery-snapshots", json={"sourceServerID": server_id, "timestamp": "soon"}, timeout=10
+        f"{base}/recovery-snapshots",
+        json={"sourceServerID": server_id, "timestamp": "soon"},
+        timeout=10,
     )
     assert bad.status_code == 400 and bad.json()["code"] == "ValidationException"
 

@@ -31,15 +31,25 @@ def server_ids(drs: Any) -> list[str]:
 
 
 def state_of(drs: Any, server_id: str) -> str:
-    items = drs.describe_source_servers(filters={"sourceServerIDs": [server_id]})["items"]
+    items = drs.describe_source_servers(filters={"sourceServerIDs": [server_id]})[
+        "items"
+    ]
     return str(items[0]["dataReplicationInfo"]["dataReplicationState"])
 
 
 def test_defaults_are_the_documented_quotas(drs: Any) -> None:
     quotas = {q["name"]: q for q in moto_drs.list_quotas()}
-    assert {name: (q["quotaCode"], q["value"]) for name, q in quotas.items()} == DOCUMENTED
-    assert all(q["serviceCode"] == "drs" and q["value"] == q["defaultValue"] for q in quotas.values())
-    assert quotas["source_servers"]["adjustable"] and not quotas["servers_per_job"]["adjustable"]
+    assert {
+        name: (q["quotaCode"], q["value"]) for name, q in quotas.items()
+    } == DOCUMENTED
+    assert all(
+        q["serviceCode"] == "drs" and q["value"] == q["defaultValue"]
+        for q in quotas.values()
+    )
+    assert (
+        quotas["source_servers"]["adjustable"]
+        and not quotas["servers_per_job"]["adjustable"]
+    )
 
 
 def test_source_servers_quota_stops_seeding_and_changes_nothing(drs: Any) -> None:
@@ -69,7 +79,9 @@ def test_replicating_quota_counts_only_replicating_servers(drs: Any) -> None:
     moto_drs.set_quota("replicating_source_servers", 2)
     moto_drs.add_source_server()
     second = moto_drs.add_source_server()["sourceServerID"]
-    stopped = moto_drs.add_source_server(data_replication_state="STOPPED")["sourceServerID"]
+    stopped = moto_drs.add_source_server(data_replication_state="STOPPED")[
+        "sourceServerID"
+    ]
     with pytest.raises(ServiceException) as error:
         moto_drs.add_source_server(data_replication_state="CONTINUOUS")
     assert error.value.quota_code == "L-C1D14A2B"  # type: ignore[attr-defined]
@@ -77,7 +89,11 @@ def test_replicating_quota_counts_only_replicating_servers(drs: Any) -> None:
     with pytest.raises(ClientError) as client_error:
         drs.start_replication(sourceServerID=stopped)
     assert_client_error(
-        client_error.value, "ServiceQuotaExceededException", 402, quotaCode="L-C1D14A2B", serviceCode="drs"
+        client_error.value,
+        "ServiceQuotaExceededException",
+        402,
+        quotaCode="L-C1D14A2B",
+        serviceCode="drs",
     )
     assert state_of(drs, stopped) == "STOPPED"
 
@@ -90,7 +106,9 @@ def test_quotas_are_per_account_and_region(drs: Any) -> None:
     moto_drs.set_quota("source_servers", 0)
     with pytest.raises(ServiceException):
         moto_drs.add_source_server()
-    other = {q["name"]: q["value"] for q in moto_drs.list_quotas(region_name="eu-west-1")}
+    other = {
+        q["name"]: q["value"] for q in moto_drs.list_quotas(region_name="eu-west-1")
+    }
     assert other["source_servers"] == 4000
 
 
@@ -108,23 +126,37 @@ def test_bad_quota_changes_are_refused(drs: Any, name: str, value: Any) -> None:
     with pytest.raises(ServiceException) as error:
         moto_drs.set_quota(name, value)
     assert getattr(error.value, "code", None) == "ValidationException"
-    assert {q["name"]: q["value"] for q in moto_drs.list_quotas()}["source_servers"] == 4000
+    assert {q["name"]: q["value"] for q in moto_drs.list_quotas()}[
+        "source_servers"
+    ] == 4000
 
 
 def test_http_endpoint_sets_all_or_nothing_and_lists(drs: Any) -> None:
-    bad = requests.post(f"{MOTO_API}/quotas", json={"quotas": {"source_servers": 5, "nope": 1}}, timeout=10)
+    bad = requests.post(
+        f"{MOTO_API}/quotas",
+        json={"quotas": {"source_servers": 5, "nope": 1}},
+        timeout=10,
+    )
     assert bad.status_code == 400 and bad.json()["code"] == "ValidationException"
     listed = requests.get(f"{MOTO_API}/quotas", timeout=10).json()["quotas"]
     assert {q["name"]: q["value"] for q in listed}["source_servers"] == 4000
 
-    good = requests.post(f"{MOTO_API}/quotas", json={"quotas": {"source_servers": 5, "L-C1D14A2B": 4}}, timeout=10)
+    good = requests.post(
+        f"{MOTO_API}/quotas",
+        json={"quotas": {"source_servers": 5, "L-C1D14A2B": 4}},
+        timeout=10,
+    )
     assert good.status_code == 200
     values = {q["name"]: q["value"] for q in good.json()["quotas"]}
     assert values["source_servers"] == 5 and values["replicating_source_servers"] == 4
 
-    other = requests.get(f"{MOTO_API}/quotas?region=eu-west-1", timeout=10).json()["quotas"]
+    other = requests.get(f"{MOTO_API}/quotas?region=eu-west-1", timeout=10).json()[
+        "quotas"
+    ]
     assert {q["name"]: q["value"] for q in other}["source_servers"] == 4000
-    assert requests.get(f"{MOTO_API}/quotas?region=mars-1", timeout=10).status_code == 400
+    assert (
+        requests.get(f"{MOTO_API}/quotas?region=mars-1", timeout=10).status_code == 400
+    )
     assert requests.get(f"{MOTO_API}/quotas?bogus=1", timeout=10).status_code == 400
 
 
@@ -132,15 +164,23 @@ def test_reset_restores_the_documented_quotas() -> None:
     with mock_drs():
         moto_drs.set_quota("source_servers", 1)
     with mock_drs():
-        assert {q["name"]: q["value"] for q in moto_drs.list_quotas()}["source_servers"] == 4000
+        assert {q["name"]: q["value"] for q in moto_drs.list_quotas()}[
+            "source_servers"
+        ] == 4000
 
 
 def test_server_mode_quota_over_http(server: Any) -> None:
     drs = server.client("drs")
     drs.initialize_service()
     quotas = {"quotas": {"source_servers": 1}}
-    assert requests.post(f"{server.url}/moto-api/static/drs/quotas", json=quotas, timeout=10).ok
-    assert requests.post(f"{server.url}/moto-api/static/drs/source-servers", json={}, timeout=10).ok
-    refused = requests.post(f"{server.url}/moto-api/static/drs/source-servers", json={}, timeout=10)
+    assert requests.post(
+        f"{server.url}/moto-api/static/drs/quotas", json=quotas, timeout=10
+    ).ok
+    assert requests.post(
+        f"{server.url}/moto-api/static/drs/source-servers", json={}, timeout=10
+    ).ok
+    refused = requests.post(
+        f"{server.url}/moto-api/static/drs/source-servers", json={}, timeout=10
+    )
     assert refused.status_code == 402 and refused.json()["quotaCode"] == "L-E28BE5E0"
     assert len(drs.describe_source_servers()["items"]) == 1

@@ -25,15 +25,21 @@ def recover(drs: Any, *entries: dict[str, str], **kwargs: Any) -> dict[str, Any]
 
 
 def source_server(drs: Any, server_id: str) -> dict[str, Any]:
-    return drs.describe_source_servers(filters={"sourceServerIDs": [server_id]})["items"][0]
+    return drs.describe_source_servers(filters={"sourceServerIDs": [server_id]})[
+        "items"
+    ][0]
 
 
 def recovery_instance_of(drs: Any, server_id: str) -> dict[str, Any]:
-    return drs.describe_recovery_instances(filters={"sourceServerIDs": [server_id]})["items"][0]
+    return drs.describe_recovery_instances(filters={"sourceServerIDs": [server_id]})[
+        "items"
+    ][0]
 
 
 def ec2_instance(ec2: Any, instance_id: str) -> dict[str, Any]:
-    return ec2.describe_instances(InstanceIds=[instance_id])["Reservations"][0]["Instances"][0]
+    return ec2.describe_instances(InstanceIds=[instance_id])["Reservations"][0][
+        "Instances"
+    ][0]
 
 
 def events(drs: Any, job_id: str) -> list[str]:
@@ -43,13 +49,25 @@ def events(drs: Any, job_id: str) -> list[str]:
 class TestStartRecovery:
     def test_drill_creates_a_launch_job(self, drs: Any) -> None:
         server_id = moto_drs.add_source_server()["sourceServerID"]
-        response = drs.start_recovery(sourceServers=[{"sourceServerID": server_id}], isDrill=True, tags={"k": "v"})
+        response = drs.start_recovery(
+            sourceServers=[{"sourceServerID": server_id}], isDrill=True, tags={"k": "v"}
+        )
         assert response["ResponseMetadata"]["HTTPStatusCode"] == 202
         job = response["job"]
-        assert job["jobID"].startswith("drsjob-") and job["arn"].endswith(f":job/{job['jobID']}")
-        assert (job["type"], job["initiatedBy"], job["status"]) == ("LAUNCH", "START_DRILL", "PENDING")
+        assert job["jobID"].startswith("drsjob-") and job["arn"].endswith(
+            f":job/{job['jobID']}"
+        )
+        assert (job["type"], job["initiatedBy"], job["status"]) == (
+            "LAUNCH",
+            "START_DRILL",
+            "PENDING",
+        )
         assert job["participatingServers"] == [
-            {"sourceServerID": server_id, "launchStatus": "PENDING", "launchActionsStatus": {"runs": []}}
+            {
+                "sourceServerID": server_id,
+                "launchStatus": "PENDING",
+                "launchActionsStatus": {"runs": []},
+            }
         ]
         assert job["tags"] == {"k": "v"}
 
@@ -57,7 +75,12 @@ class TestStartRecovery:
         server_id = moto_drs.add_source_server()["sourceServerID"]
         job = recover(drs, {"sourceServerID": server_id})
         assert job["initiatedBy"] == "START_RECOVERY"
-        assert source_server(drs, server_id)["lifeCycle"]["lastLaunch"]["initiated"]["type"] == "RECOVERY"
+        assert (
+            source_server(drs, server_id)["lifeCycle"]["lastLaunch"]["initiated"][
+                "type"
+            ]
+            == "RECOVERY"
+        )
         assert recovery_instance_of(drs, server_id)["isDrill"] is False
 
     def test_the_source_server_reflects_the_launch(self, drs: Any) -> None:
@@ -70,33 +93,59 @@ class TestStartRecovery:
         assert server["recoveryInstanceId"] == instance["recoveryInstanceID"]
         last = server["lifeCycle"]["lastLaunch"]
         assert last["status"] == "LAUNCHED"
-        assert last["initiated"] == {"apiCallDateTime": job["creationDateTime"], "jobID": job["jobID"], "type": "DRILL"}
+        assert last["initiated"] == {
+            "apiCallDateTime": job["creationDateTime"],
+            "jobID": job["jobID"],
+            "type": "DRILL",
+        }
 
     def test_launch_from_a_chosen_snapshot(self, drs: Any) -> None:
         server_id = moto_drs.add_source_server()["sourceServerID"]
-        snapshot = moto_drs.add_recovery_snapshot(server_id, timestamp="2024-05-01T10:00:00.000Z")
-        job = recover(drs, {"sourceServerID": server_id, "recoverySnapshotID": snapshot["snapshotID"]})
-        assert recovery_instance_of(drs, server_id)["pointInTimeSnapshotDateTime"] == "2024-05-01T10:00:00.000Z"
+        snapshot = moto_drs.add_recovery_snapshot(
+            server_id, timestamp="2024-05-01T10:00:00.000Z"
+        )
+        job = recover(
+            drs,
+            {"sourceServerID": server_id, "recoverySnapshotID": snapshot["snapshotID"]},
+        )
+        assert (
+            recovery_instance_of(drs, server_id)["pointInTimeSnapshotDateTime"]
+            == "2024-05-01T10:00:00.000Z"
+        )
         log = events(drs, job["jobID"])
         assert "USING_PREVIOUS_SNAPSHOT" in log and "SNAPSHOT_START" not in log
 
     def test_without_a_snapshot_an_on_demand_snapshot_is_taken(self, drs: Any) -> None:
         server_id = moto_drs.add_source_server()["sourceServerID"]
-        before = {s["snapshotID"] for s in drs.describe_recovery_snapshots(sourceServerID=server_id)["items"]}
+        before = {
+            s["snapshotID"]
+            for s in drs.describe_recovery_snapshots(sourceServerID=server_id)["items"]
+        }
         job = recover(drs, {"sourceServerID": server_id})
         after = drs.describe_recovery_snapshots(sourceServerID=server_id)["items"]
         taken = [s for s in after if s["snapshotID"] not in before]
         assert len(taken) == 1
-        assert recovery_instance_of(drs, server_id)["pointInTimeSnapshotDateTime"] == taken[0]["timestamp"]
+        assert (
+            recovery_instance_of(drs, server_id)["pointInTimeSnapshotDateTime"]
+            == taken[0]["timestamp"]
+        )
         assert events(drs, job["jobID"])[1:3] == ["SNAPSHOT_START", "SNAPSHOT_END"]
 
-    @pytest.mark.parametrize("state", ["BACKLOG", "CREATING_SNAPSHOT", "PAUSED", "RESCAN", "STALLED"])
-    def test_replicating_states_after_initial_sync_can_launch(self, drs: Any, state: str) -> None:
-        server_id = moto_drs.add_source_server(data_replication_state=state)["sourceServerID"]
+    @pytest.mark.parametrize(
+        "state", ["BACKLOG", "CREATING_SNAPSHOT", "PAUSED", "RESCAN", "STALLED"]
+    )
+    def test_replicating_states_after_initial_sync_can_launch(
+        self, drs: Any, state: str
+    ) -> None:
+        server_id = moto_drs.add_source_server(data_replication_state=state)[
+            "sourceServerID"
+        ]
         recover(drs, {"sourceServerID": server_id})
         assert source_server(drs, server_id)["lastLaunchResult"] == "SUCCEEDED"
 
-    def test_a_new_launch_replaces_the_recovery_instance(self, drs: Any, ec2: Any) -> None:
+    def test_a_new_launch_replaces_the_recovery_instance(
+        self, drs: Any, ec2: Any
+    ) -> None:
         server_id = moto_drs.add_source_server()["sourceServerID"]
         recover(drs, {"sourceServerID": server_id}, isDrill=True)
         first = recovery_instance_of(drs, server_id)["recoveryInstanceID"]
@@ -106,11 +155,16 @@ class TestStartRecovery:
         assert ec2_instance(ec2, first)["State"]["Name"] == "terminated"
         log = drs.describe_job_log_items(jobID=job["jobID"])["items"]
         assert [item["event"] for item in log][1:3] == ["CLEANUP_START", "CLEANUP_END"]
-        assert log[1]["eventData"] == {"sourceServerID": server_id, "targetInstanceID": first}
+        assert log[1]["eventData"] == {
+            "sourceServerID": server_id,
+            "targetInstanceID": first,
+        }
 
 
 class TestEligibility:
-    def test_stopped_or_disconnected_servers_conflict_and_nothing_changes(self, drs: Any) -> None:
+    def test_stopped_or_disconnected_servers_conflict_and_nothing_changes(
+        self, drs: Any
+    ) -> None:
         ready = moto_drs.add_source_server()["sourceServerID"]
         stopped = moto_drs.add_source_server()["sourceServerID"]
         drs.stop_replication(sourceServerID=stopped)
@@ -119,21 +173,37 @@ class TestEligibility:
         for bad in (stopped, disconnected):
             with pytest.raises(ClientError) as error:
                 recover(drs, {"sourceServerID": ready}, {"sourceServerID": bad})
-            assert_client_error(error.value, "ConflictException", 409, resourceId=bad, resourceType="SOURCE_SERVER")
+            assert_client_error(
+                error.value,
+                "ConflictException",
+                409,
+                resourceId=bad,
+                resourceType="SOURCE_SERVER",
+            )
         assert drs.describe_jobs()["items"] == []
         assert source_server(drs, ready)["lastLaunchResult"] == "NOT_STARTED"
         assert drs.describe_recovery_instances()["items"] == []
 
     @pytest.mark.parametrize("state", ["INITIATING", "INITIAL_SYNC"])
     def test_initial_sync_must_be_complete(self, drs: Any, state: str) -> None:
-        state_manager.set_transition("drs::source-server", {"progression": "manual", "times": 99})
+        state_manager.set_transition(
+            "drs::source-server", {"progression": "manual", "times": 99}
+        )
         try:
-            server_id = moto_drs.add_source_server(data_replication_state=state)["sourceServerID"]
+            server_id = moto_drs.add_source_server(data_replication_state=state)[
+                "sourceServerID"
+            ]
             with pytest.raises(ClientError) as error:
                 recover(drs, {"sourceServerID": server_id})
         finally:
             state_manager.unset_transition("drs::source-server")
-        assert_client_error(error.value, "ConflictException", 409, resourceId=server_id, resourceType="SOURCE_SERVER")
+        assert_client_error(
+            error.value,
+            "ConflictException",
+            409,
+            resourceId=server_id,
+            resourceType="SOURCE_SERVER",
+        )
 
     def test_snapshot_must_belong_to_the_server(self, drs: Any) -> None:
         server_id = moto_drs.add_source_server()["sourceServerID"]
@@ -141,9 +211,16 @@ class TestEligibility:
         foreign = moto_drs.add_recovery_snapshot(other_id)["snapshotID"]
         for snapshot_id in (foreign, "pit-0123456789abcdef0"):
             with pytest.raises(ClientError) as error:
-                recover(drs, {"sourceServerID": server_id, "recoverySnapshotID": snapshot_id})
+                recover(
+                    drs,
+                    {"sourceServerID": server_id, "recoverySnapshotID": snapshot_id},
+                )
             assert_client_error(
-                error.value, "ConflictException", 409, resourceId=snapshot_id, resourceType="RECOVERY_SNAPSHOT"
+                error.value,
+                "ConflictException",
+                409,
+                resourceId=snapshot_id,
+                resourceType="RECOVERY_SNAPSHOT",
             )
         assert drs.describe_jobs()["items"] == []
 
@@ -151,7 +228,11 @@ class TestEligibility:
         with pytest.raises(ClientError) as error:
             recover(drs, {"sourceServerID": MISSING_SERVER})
         assert_client_error(
-            error.value, "ResourceNotFoundException", 404, resourceId=MISSING_SERVER, resourceType="SOURCE_SERVER"
+            error.value,
+            "ResourceNotFoundException",
+            404,
+            resourceId=MISSING_SERVER,
+            resourceType="SOURCE_SERVER",
         )
 
     def test_the_same_server_twice(self, drs: Any) -> None:
@@ -164,7 +245,9 @@ class TestEligibility:
 
     def test_uninitialized(self, uninitialized_drs: Any) -> None:
         with pytest.raises(ClientError) as error:
-            uninitialized_drs.start_recovery(sourceServers=[{"sourceServerID": MISSING_SERVER}])
+            uninitialized_drs.start_recovery(
+                sourceServers=[{"sourceServerID": MISSING_SERVER}]
+            )
         assert_client_error(error.value, "UninitializedAccountException", 400)
 
 
@@ -174,12 +257,18 @@ class TestEc2Instance:
         recover(drs, {"sourceServerID": server_id}, isDrill=True)
         instance_id = recovery_instance_of(drs, server_id)["recoveryInstanceID"]
         instance = ec2_instance(ec2, instance_id)
-        template_id = drs.get_launch_configuration(sourceServerID=server_id)["ec2LaunchTemplateID"]
-        template = ec2.describe_launch_template_versions(LaunchTemplateId=template_id, Versions=["$Default"])
+        template_id = drs.get_launch_configuration(sourceServerID=server_id)[
+            "ec2LaunchTemplateID"
+        ]
+        template = ec2.describe_launch_template_versions(
+            LaunchTemplateId=template_id, Versions=["$Default"]
+        )
         data = template["LaunchTemplateVersions"][0]["LaunchTemplateData"]
         assert instance["InstanceType"] == data["InstanceType"]
         assert instance["State"]["Name"] == "running"
-        default_vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]
+        default_vpc = ec2.describe_vpcs(
+            Filters=[{"Name": "is-default", "Values": ["true"]}]
+        )["Vpcs"][0]
         assert instance["VpcId"] == default_vpc["VpcId"]
         tags = {tag["Key"]: tag["Value"] for tag in instance["Tags"]}
         assert tags["AWSElasticDisasterRecoveryManaged"] == "drs.amazonaws.com"
@@ -189,8 +278,12 @@ class TestEc2Instance:
         assert devices == ["/dev/xvda", "/dev/xvdb"]
 
     def test_copy_tags_and_stopped_disposition(self, drs: Any, ec2: Any) -> None:
-        server_id = moto_drs.add_source_server(tags={"app": "erp", "tier": "db"})["sourceServerID"]
-        drs.update_launch_configuration(sourceServerID=server_id, copyTags=True, launchDisposition="STOPPED")
+        server_id = moto_drs.add_source_server(tags={"app": "erp", "tier": "db"})[
+            "sourceServerID"
+        ]
+        drs.update_launch_configuration(
+            sourceServerID=server_id, copyTags=True, launchDisposition="STOPPED"
+        )
         recover(drs, {"sourceServerID": server_id})
         recovery_instance = recovery_instance_of(drs, server_id)
         assert recovery_instance["ec2InstanceState"] == "STOPPED"
@@ -199,35 +292,56 @@ class TestEc2Instance:
         tags = {tag["Key"]: tag["Value"] for tag in instance["Tags"]}
         assert tags["app"] == "erp" and tags["tier"] == "db"
 
-    def test_ec2_refusing_the_launch_fails_that_server_only(self, drs: Any, ec2: Any) -> None:
+    def test_ec2_refusing_the_launch_fails_that_server_only(
+        self, drs: Any, ec2: Any
+    ) -> None:
         good = moto_drs.add_source_server()["sourceServerID"]
         bad = moto_drs.add_source_server()["sourceServerID"]
-        template_id = drs.get_launch_configuration(sourceServerID=bad)["ec2LaunchTemplateID"]
+        template_id = drs.get_launch_configuration(sourceServerID=bad)[
+            "ec2LaunchTemplateID"
+        ]
         ec2.create_launch_template_version(
             LaunchTemplateId=template_id,
-            LaunchTemplateData={"NetworkInterfaces": [{"DeviceIndex": 0, "SubnetId": "subnet-0000000000000000f"}]},
+            LaunchTemplateData={
+                "NetworkInterfaces": [
+                    {"DeviceIndex": 0, "SubnetId": "subnet-0000000000000000f"}
+                ]
+            },
         )
         ec2.modify_launch_template(LaunchTemplateId=template_id, DefaultVersion="2")
         job = recover(drs, {"sourceServerID": good}, {"sourceServerID": bad})
         described = drs.describe_jobs(filters={"jobIDs": [job["jobID"]]})["items"][0]
-        statuses = {p["sourceServerID"]: p["launchStatus"] for p in described["participatingServers"]}
+        statuses = {
+            p["sourceServerID"]: p["launchStatus"]
+            for p in described["participatingServers"]
+        }
         assert described["status"] == "COMPLETED"
         assert statuses == {good: "LAUNCHED", bad: "FAILED"}
-        failed = [i for i in drs.describe_job_log_items(jobID=job["jobID"])["items"] if i["event"] == "LAUNCH_FAILED"]
+        failed = [
+            i
+            for i in drs.describe_job_log_items(jobID=job["jobID"])["items"]
+            if i["event"] == "LAUNCH_FAILED"
+        ]
         assert failed[0]["eventData"]["sourceServerID"] == bad
         assert "subnet-0000000000000000f" in failed[0]["eventData"]["rawError"]
         assert source_server(drs, bad)["lastLaunchResult"] == "FAILED"
         assert source_server(drs, bad)["lifeCycle"]["lastLaunch"]["status"] == "FAILED"
         assert "recoveryInstanceId" not in source_server(drs, bad)
-        assert [i["sourceServerID"] for i in drs.describe_recovery_instances()["items"]] == [good]
+        assert [
+            i["sourceServerID"] for i in drs.describe_recovery_instances()["items"]
+        ] == [good]
 
 
-def test_a_running_job_blocks_a_new_launch_of_its_server(drs: Any, manual_jobs: None) -> None:
+def test_a_running_job_blocks_a_new_launch_of_its_server(
+    drs: Any, manual_jobs: None
+) -> None:
     server_id = moto_drs.add_source_server()["sourceServerID"]
     recover(drs, {"sourceServerID": server_id})
     with pytest.raises(ClientError) as error:
         recover(drs, {"sourceServerID": server_id})
-    assert_client_error(error.value, "ServiceQuotaExceededException", 402, quotaCode="L-DD6D028C")
+    assert_client_error(
+        error.value, "ServiceQuotaExceededException", 402, quotaCode="L-DD6D028C"
+    )
 
 
 def test_post_launch_actions_run_when_enabled(drs: Any) -> None:
@@ -246,15 +360,32 @@ def test_post_launch_actions_run_when_enabled(drs: Any) -> None:
     }
     drs.put_launch_action(**action)
     drs.put_launch_action(
-        **{**action, "actionId": "1c2f5d3b-6e7a-4b9c-8d1e-2f3a4b5c6d7e", "order": 1002, "active": False}
+        **{
+            **action,
+            "actionId": "1c2f5d3b-6e7a-4b9c-8d1e-2f3a4b5c6d7e",
+            "order": 1002,
+            "active": False,
+        }
     )
     plain = recover(drs, {"sourceServerID": server_id}, isDrill=True)
-    runs = drs.describe_jobs(filters={"jobIDs": [plain["jobID"]]})["items"][0]["participatingServers"][0]
-    assert runs["launchActionsStatus"] == {"runs": []}  # postLaunchEnabled is off by default
+    runs = drs.describe_jobs(filters={"jobIDs": [plain["jobID"]]})["items"][0][
+        "participatingServers"
+    ][0]
+    assert runs["launchActionsStatus"] == {
+        "runs": []
+    }  # postLaunchEnabled is off by default
     drs.update_launch_configuration(sourceServerID=server_id, postLaunchEnabled=True)
     job = recover(drs, {"sourceServerID": server_id}, isDrill=True)
-    status = drs.describe_jobs(filters={"jobIDs": [job["jobID"]]})["items"][0]["participatingServers"][0]
+    status = drs.describe_jobs(filters={"jobIDs": [job["jobID"]]})["items"][0][
+        "participatingServers"
+    ][0]
     [run] = status["launchActionsStatus"]["runs"]
     assert run["status"] == "SUCCEEDED" and run["runId"]
-    assert (run["action"]["actionId"], run["action"]["name"]) == (action["actionId"], "smoke test")
-    assert status["launchActionsStatus"]["ssmAgentDiscoveryDatetime"] >= job["creationDateTime"]
+    assert (run["action"]["actionId"], run["action"]["name"]) == (
+        action["actionId"],
+        "smoke test",
+    )
+    assert (
+        status["launchActionsStatus"]["ssmAgentDiscoveryDatetime"]
+        >= job["creationDateTime"]
+    )

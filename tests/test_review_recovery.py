@@ -12,18 +12,28 @@ import moto_drs
 from moto_drs.drs.models import drs_backends, failback
 
 ACCOUNT = "123456789012"
-EC2_ORIGIN = {"originAccountID": ACCOUNT, "originRegion": "us-west-2", "originAvailabilityZone": "us-west-2b"}
+EC2_ORIGIN = {
+    "originAccountID": ACCOUNT,
+    "originRegion": "us-west-2",
+    "originAvailabilityZone": "us-west-2b",
+}
 
 
 def launched_from_ec2(drs: Any) -> tuple[str, str]:
     """A source server that originated in us-west-2 and its recovery instance in us-east-1."""
-    server_id = moto_drs.add_source_server(source_cloud_properties=EC2_ORIGIN)["sourceServerID"]
+    server_id = moto_drs.add_source_server(source_cloud_properties=EC2_ORIGIN)[
+        "sourceServerID"
+    ]
     drs.start_recovery(sourceServers=[{"sourceServerID": server_id}])
-    items = drs.describe_recovery_instances(filters={"sourceServerIDs": [server_id]})["items"]
+    items = drs.describe_recovery_instances(filters={"sourceServerIDs": [server_id]})[
+        "items"
+    ]
     return server_id, items[0]["recoveryInstanceID"]
 
 
-def test_reverse_replication_changes_the_origin_region_only_under_its_lock(drs: Any, monkeypatch: Any) -> None:
+def test_reverse_replication_changes_the_origin_region_only_under_its_lock(
+    drs: Any, monkeypatch: Any
+) -> None:
     """ReverseReplication initialized the origin Region's DRS (IAM roles and all) before taking that
     backend's lock, so it raced with requests served there and changed it even when it then answered
     ThrottlingException because the origin was busy."""
@@ -48,22 +58,26 @@ def test_reverse_replication_changes_the_origin_region_only_under_its_lock(drs: 
         assert_client_error(error.value, "ThrottlingException", 429)
         assert not origin.initialized  # nothing changed in the busy Region
         assert (
-            drs.describe_source_servers(filters={"sourceServerIDs": [server_id]})["items"][0].get(
-                "reversedDirectionSourceServerArn"
-            )
+            drs.describe_source_servers(filters={"sourceServerIDs": [server_id]})[
+                "items"
+            ][0].get("reversedDirectionSourceServerArn")
             is None
         )
     finally:
         release.set()
         holder.join()
 
-    arn = drs.reverse_replication(recoveryInstanceID=instance_id)["reversedDirectionSourceServerArn"]
+    arn = drs.reverse_replication(recoveryInstanceID=instance_id)[
+        "reversedDirectionSourceServerArn"
+    ]
     assert origin.initialized
     reversed_server = origin.source_servers[arn.rsplit("/", 1)[-1]]
     assert reversed_server.reversed_direction_source_server_arn.endswith(server_id)
 
 
-def test_an_extended_server_keeps_the_on_demand_snapshot_of_its_recovery(drs: Any) -> None:
+def test_an_extended_server_keeps_the_on_demand_snapshot_of_its_recovery(
+    drs: Any,
+) -> None:
     """StartRecovery without a snapshot took an on-demand snapshot of the extended server, and the next
     read copied the staging server's snapshots over it: the snapshot the recovery instance was launched
     from vanished from DescribeRecoverySnapshots."""
@@ -71,19 +85,29 @@ def test_an_extended_server_keeps_the_on_demand_snapshot_of_its_recovery(drs: An
 
     staging_account(STAGING)
     source = staged()
-    extended_id = drs.create_extended_source_server(sourceServerArn=source["arn"])["sourceServer"]["sourceServerID"]
+    extended_id = drs.create_extended_source_server(sourceServerArn=source["arn"])[
+        "sourceServer"
+    ]["sourceServerID"]
     scheduled = drs.describe_recovery_snapshots(sourceServerID=extended_id)["items"]
     assert scheduled
     drs.start_recovery(sourceServers=[{"sourceServerID": extended_id}])
-    instance = drs.describe_recovery_instances(filters={"sourceServerIDs": [extended_id]})["items"][0]
+    instance = drs.describe_recovery_instances(
+        filters={"sourceServerIDs": [extended_id]}
+    )["items"][0]
     for _ in range(2):  # every read mirrors the staging server again
         listed = drs.describe_recovery_snapshots(sourceServerID=extended_id)["items"]
-        assert len(listed) == len(scheduled) + 1  # the on-demand snapshot, no scheduled one twice
-        assert instance["pointInTimeSnapshotDateTime"] in {s["timestamp"] for s in listed}
+        assert (
+            len(listed) == len(scheduled) + 1
+        )  # the on-demand snapshot, no scheduled one twice
+        assert instance["pointInTimeSnapshotDateTime"] in {
+            s["timestamp"] for s in listed
+        }
         assert {s["snapshotID"] for s in scheduled} < {s["snapshotID"] for s in listed}
 
 
-def test_list_recovery_plan_executions_filters_the_status_the_read_leads_to(drs: Any) -> None:
+def test_list_recovery_plan_executions_filters_the_status_the_read_leads_to(
+    drs: Any,
+) -> None:
     """The status filter saw each execution before the read moved it on, so a CREATED execution listed
     under status=CREATED came back IN_PROGRESS, and status=IN_PROGRESS never listed it."""
     from moto.moto_api import state_manager
@@ -92,40 +116,70 @@ def test_list_recovery_plan_executions_filters_the_status_the_read_leads_to(drs:
     for name in ("first", "second"):
         server = moto_drs.add_source_server()
         plan = drs.create_recovery_plan(name=name)["recoveryPlan"]["recoveryPlanArn"]
-        configuration = {"serverStepConfiguration": {"servers": [{"serverArn": server["arn"]}]}}
-        drs.create_recovery_plan_step(recoveryPlanArn=plan, stepName="launch", configuration=configuration)
+        configuration = {
+            "serverStepConfiguration": {"servers": [{"serverArn": server["arn"]}]}
+        }
+        drs.create_recovery_plan_step(
+            recoveryPlanArn=plan, stepName="launch", configuration=configuration
+        )
         plans.append(plan)
-    state_manager.set_transition("drs::recovery-plan-execution", {"progression": "manual", "times": 1})
+    state_manager.set_transition(
+        "drs::recovery-plan-execution", {"progression": "manual", "times": 1}
+    )
     try:
         started = [
-            drs.start_recovery_plan_execution(recoveryPlanArn=plan, mode="DRILL")["recoveryPlanExecution"]
+            drs.start_recovery_plan_execution(recoveryPlanArn=plan, mode="DRILL")[
+                "recoveryPlanExecution"
+            ]
             for plan in plans
         ]
         assert [e["status"] for e in started] == ["CREATED", "CREATED"]
-        assert drs.list_recovery_plan_executions(status="CREATED")["recoveryPlanExecutions"] == []  # read: moved on
-        arns = [e["recoveryPlanExecutionArn"] for e in reversed(started)]  # latest first
-        steps = drs.list_recovery_plan_execution_steps  # lets executions catch up: no read
+        assert (
+            drs.list_recovery_plan_executions(status="CREATED")[
+                "recoveryPlanExecutions"
+            ]
+            == []
+        )  # read: moved on
+        arns = [
+            e["recoveryPlanExecutionArn"] for e in reversed(started)
+        ]  # latest first
+        steps = (
+            drs.list_recovery_plan_execution_steps
+        )  # lets executions catch up: no read
 
         page = drs.list_recovery_plan_executions(status="IN_PROGRESS", maxResults=1)
-        assert [(e["recoveryPlanExecutionArn"], e["status"]) for e in page["recoveryPlanExecutions"]] == [
-            (arns[0], "IN_PROGRESS")
-        ]
+        assert [
+            (e["recoveryPlanExecutionArn"], e["status"])
+            for e in page["recoveryPlanExecutions"]
+        ] == [(arns[0], "IN_PROGRESS")]
         after = steps(recoveryPlanExecutionArn=arns[1])["recoveryPlanExecutionSteps"]
-        assert [s["status"] for s in after] == ["NOT_STARTED"]  # the second one was not read yet
-        rest = drs.list_recovery_plan_executions(status="IN_PROGRESS", maxResults=1, nextToken=page["nextToken"])
-        assert [(e["recoveryPlanExecutionArn"], e["status"]) for e in rest["recoveryPlanExecutions"]] == [
-            (arns[1], "IN_PROGRESS")
-        ]
+        assert [s["status"] for s in after] == [
+            "NOT_STARTED"
+        ]  # the second one was not read yet
+        rest = drs.list_recovery_plan_executions(
+            status="IN_PROGRESS", maxResults=1, nextToken=page["nextToken"]
+        )
+        assert [
+            (e["recoveryPlanExecutionArn"], e["status"])
+            for e in rest["recoveryPlanExecutions"]
+        ] == [(arns[1], "IN_PROGRESS")]
         assert "nextToken" not in rest
-        for arn in arns:  # read three times each (CREATED, IN_PROGRESS, step EXECUTING), not more
-            assert [s["status"] for s in steps(recoveryPlanExecutionArn=arn)["recoveryPlanExecutionSteps"]] == [
-                "EXECUTING"
-            ]
+        for arn in (
+            arns
+        ):  # read three times each (CREATED, IN_PROGRESS, step EXECUTING), not more
+            assert [
+                s["status"]
+                for s in steps(recoveryPlanExecutionArn=arn)[
+                    "recoveryPlanExecutionSteps"
+                ]
+            ] == ["EXECUTING"]
     finally:
         state_manager.unset_transition("drs::recovery-plan-execution")
 
 
-def test_an_optional_server_busy_in_another_job_is_left_out_of_the_plan_step(drs: Any) -> None:
+def test_an_optional_server_busy_in_another_job_is_left_out_of_the_plan_step(
+    drs: Any,
+) -> None:
     """StartRecovery's one-job-per-server quota error named no server, so a recovery plan failed the
     whole step instead of leaving out the OPTIONAL server that was busy."""
     from moto.moto_api import state_manager
@@ -133,13 +187,20 @@ def test_an_optional_server_busy_in_another_job_is_left_out_of_the_plan_step(drs
     critical, optional = moto_drs.add_source_server(), moto_drs.add_source_server()
     busy_id = optional["sourceServerID"]
     plan = drs.create_recovery_plan(name="tier")["recoveryPlan"]["recoveryPlanArn"]
-    servers = [{"serverArn": critical["arn"]}, {"serverArn": optional["arn"], "impactLevel": "OPTIONAL"}]
+    servers = [
+        {"serverArn": critical["arn"]},
+        {"serverArn": optional["arn"], "impactLevel": "OPTIONAL"},
+    ]
     drs.create_recovery_plan_step(
-        recoveryPlanArn=plan, stepName="launch", configuration={"serverStepConfiguration": {"servers": servers}}
+        recoveryPlanArn=plan,
+        stepName="launch",
+        configuration={"serverStepConfiguration": {"servers": servers}},
     )
     state_manager.set_transition("drs::job", {"progression": "manual", "times": 1})
     try:
-        drs.start_recovery(sourceServers=[{"sourceServerID": busy_id}])  # its job stays active
+        drs.start_recovery(
+            sourceServers=[{"sourceServerID": busy_id}]
+        )  # its job stays active
         with pytest.raises(ClientError) as error:
             drs.start_recovery(sourceServers=[{"sourceServerID": busy_id}])
         assert_client_error(
@@ -150,14 +211,23 @@ def test_an_optional_server_busy_in_another_job_is_left_out_of_the_plan_step(drs
             resourceType="SOURCE_SERVER",
             quotaCode="L-DD6D028C",
         )
-        arn = drs.start_recovery_plan_execution(recoveryPlanArn=plan, mode="DRILL")["recoveryPlanExecution"][
-            "recoveryPlanExecutionArn"
-        ]
-        step = drs.list_recovery_plan_execution_steps(recoveryPlanExecutionArn=arn)["recoveryPlanExecutionSteps"][0]
+        arn = drs.start_recovery_plan_execution(recoveryPlanArn=plan, mode="DRILL")[
+            "recoveryPlanExecution"
+        ]["recoveryPlanExecutionArn"]
+        step = drs.list_recovery_plan_execution_steps(recoveryPlanExecutionArn=arn)[
+            "recoveryPlanExecutionSteps"
+        ][0]
         assert step["status"] != "FAILED"
-        entries = {s["serverArn"]: s for s in step["configuration"]["executionServerStepConfiguration"]["servers"]}
+        entries = {
+            s["serverArn"]: s
+            for s in step["configuration"]["executionServerStepConfiguration"][
+                "servers"
+            ]
+        }
         assert "jobID" in entries[critical["arn"]]
-        assert "jobID" not in entries[optional["arn"]]  # left out, as a refused OPTIONAL server is
+        assert (
+            "jobID" not in entries[optional["arn"]]
+        )  # left out, as a refused OPTIONAL server is
     finally:
         state_manager.unset_transition("drs::job")
 
@@ -166,7 +236,9 @@ def test_a_repeated_recovery_instance_id_is_named_in_the_error(drs: Any) -> None
     """The duplicate check named the source server, not the recovery instance ID the caller repeated."""
     server_id, instance_id = launched_from_ec2(drs)
     moto_drs.connect_failback_client(instance_id)
-    state = drs.describe_recovery_instances(filters={"recoveryInstanceIDs": [instance_id]})["items"][0]["failback"]
+    state = drs.describe_recovery_instances(
+        filters={"recoveryInstanceIDs": [instance_id]}
+    )["items"][0]["failback"]
     assert state["state"] == "FAILBACK_READY_FOR_LAUNCH"
     for call in (drs.start_failback_launch, drs.terminate_recovery_instances):
         with pytest.raises(ClientError) as error:

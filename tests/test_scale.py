@@ -28,7 +28,9 @@ def pages(drs: Any, token: str | None = None, **query: Any) -> list[list[str]]:
     """Every page of DescribeSourceServers for ``query`` (from ``token`` on), as lists of IDs."""
     result = []
     while True:
-        page = drs.describe_source_servers(**query, **({"nextToken": token} if token else {}))
+        page = drs.describe_source_servers(
+            **query, **({"nextToken": token} if token else {})
+        )
         result.append([item["sourceServerID"] for item in page["items"]])
         token = page.get("nextToken")
         if not token:
@@ -49,13 +51,22 @@ def test_a_full_account_pages_completely_and_in_order(drs: Any) -> None:
     wanted = [fleet[0], fleet[FLEET // 2], fleet[-1]]
     found = drs.describe_source_servers(filters={"sourceServerIDs": wanted})["items"]
     assert sorted(item["sourceServerID"] for item in found) == sorted(wanted)
-    assert len(drs.describe_source_servers(filters={"sourceServerIDs": fleet[:200]})["items"]) == 200
+    assert (
+        len(
+            drs.describe_source_servers(filters={"sourceServerIDs": fleet[:200]})[
+                "items"
+            ]
+        )
+        == 200
+    )
 
 
 def test_paging_continues_where_it_left_off_when_earlier_servers_go(drs: Any) -> None:
     fleet = seed(30)
     first = drs.describe_source_servers(maxResults=10)
-    for server_id in fleet[:5]:  # servers already listed disappear before the next page is asked for
+    for server_id in fleet[
+        :5
+    ]:  # servers already listed disappear before the next page is asked for
         drs.disconnect_source_server(sourceServerID=server_id)
         drs.delete_source_server(sourceServerID=server_id)
 
@@ -70,6 +81,8 @@ def test_a_token_only_continues_the_query_that_made_it(drs: Any) -> None:
     token = drs.describe_source_servers(maxResults=1)["nextToken"]
 
     with pytest.raises(ClientError) as error:
-        drs.describe_source_servers(maxResults=1, nextToken=token, filters={"hardwareId": "other"})
+        drs.describe_source_servers(
+            maxResults=1, nextToken=token, filters={"hardwareId": "other"}
+        )
 
     assert_client_error(error.value, "ValidationException", 400)

@@ -9,18 +9,31 @@ from typing import Any
 
 import pytest
 from botocore import xform_name
-from moto.core.serialize import RestJSONSerializer, XFormedAttributePicker, get_serializer_class
+from moto.core.serialize import (
+    RestJSONSerializer,
+    XFormedAttributePicker,
+    get_serializer_class,
+)
 from moto.core.utils import get_service_model
 
 from moto_drs.drs.exceptions import ConflictException
 
 try:
     from moto_drs.serializer import DrsSerializer
-except AttributeError:  # an older moto whose serializer internals differ: DRS uses moto's own
-    pytest.skip("moto_drs.serializer does not apply to this moto version", allow_module_level=True)
+except (
+    AttributeError
+):  # an older moto whose serializer internals differ: DRS uses moto's own
+    pytest.skip(
+        "moto_drs.serializer does not apply to this moto version",
+        allow_module_level=True,
+    )
 
 MODEL = get_service_model("drs")
-OUTPUT_OPERATIONS = [name for name in MODEL.operation_names if MODEL.operation_model(name).output_shape is not None]
+OUTPUT_OPERATIONS = [
+    name
+    for name in MODEL.operation_names
+    if MODEL.operation_model(name).output_shape is not None
+]
 _CLASSES: dict[str, type] = {}
 
 
@@ -36,13 +49,17 @@ def sample(shape: Any, rng: random.Random, as_objects: bool, depth: int = 0) -> 
         # sometimes a member is also there under its other name, with another value: which one is
         # picked follows the order of moto's attribute picker
         doubles = {
-            (xform_name(name) if not as_objects else name): sample(shape.members[name], rng, as_objects, depth + 1)
+            (xform_name(name) if not as_objects else name): sample(
+                shape.members[name], rng, as_objects, depth + 1
+            )
             for name in members
             if rng.random() < 0.2 and xform_name(name) != name
         }
         if not as_objects:
             return {**members, **doubles}
-        cls = _CLASSES.setdefault(shape.name, type(shape.name, (), {}))  # named like the shape, as models are
+        cls = _CLASSES.setdefault(
+            shape.name, type(shape.name, (), {})
+        )  # named like the shape, as models are
         instance = cls()
         for name, value in members.items():
             setattr(instance, xform_name(name), value)
@@ -50,9 +67,15 @@ def sample(shape: Any, rng: random.Random, as_objects: bool, depth: int = 0) -> 
             setattr(instance, name, value)
         return instance
     if kind == "list":
-        return [sample(shape.member, rng, as_objects, depth + 1) for _ in range(rng.randint(0, 2))]
+        return [
+            sample(shape.member, rng, as_objects, depth + 1)
+            for _ in range(rng.randint(0, 2))
+        ]
     if kind == "map":
-        return {f"key{i}": sample(shape.value, rng, as_objects, depth + 1) for i in range(rng.randint(0, 2))}
+        return {
+            f"key{i}": sample(shape.value, rng, as_objects, depth + 1)
+            for i in range(rng.randint(0, 2))
+        }
     if kind == "string":
         return rng.choice(shape.enum) if shape.enum else f"text-{rng.randint(0, 99)}"
     if kind in ("integer", "long"):
@@ -67,22 +90,31 @@ def sample(shape: Any, rng: random.Random, as_objects: bool, depth: int = 0) -> 
 
 
 def serialize(cls: type, operation: str, result: Any) -> Any:
-    serializer = cls(operation_model=MODEL.operation_model(operation), value_picker=XFormedAttributePicker())
+    serializer = cls(
+        operation_model=MODEL.operation_model(operation),
+        value_picker=XFormedAttributePicker(),
+    )
     return serializer.serialize(result)
 
 
 @pytest.mark.parametrize("as_objects", [False, True], ids=["dicts", "objects"])
 @pytest.mark.parametrize("operation", OUTPUT_OPERATIONS)
-def test_every_output_is_written_as_moto_writes_it(operation: str, as_objects: bool) -> None:
+def test_every_output_is_written_as_moto_writes_it(
+    operation: str, as_objects: bool
+) -> None:
     rng = random.Random(f"{operation}-{as_objects}")
     for _ in range(15):
         result = sample(MODEL.operation_model(operation).output_shape, rng, as_objects)
-        assert serialize(DrsSerializer, operation, result) == serialize(RestJSONSerializer, operation, result)
+        assert serialize(DrsSerializer, operation, result) == serialize(
+            RestJSONSerializer, operation, result
+        )
 
 
 def test_errors_are_written_as_moto_writes_them() -> None:
     error = ConflictException("Busy.", "s-0123456789abcdef0", "SOURCE_SERVER")
-    assert serialize(DrsSerializer, "StopReplication", error) == serialize(RestJSONSerializer, "StopReplication", error)
+    assert serialize(DrsSerializer, "StopReplication", error) == serialize(
+        RestJSONSerializer, "StopReplication", error
+    )
 
 
 def test_drs_answers_through_it() -> None:

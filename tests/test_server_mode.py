@@ -15,7 +15,9 @@ from shape_check import assert_client_error
 
 
 def seed(server: Server, **payload: Any) -> requests.Response:
-    return requests.post(f"{server.url}/moto-api/static/drs/source-servers", json=payload, timeout=10)
+    return requests.post(
+        f"{server.url}/moto-api/static/drs/source-servers", json=payload, timeout=10
+    )
 
 
 def test_life_cycle_over_http(server: Server) -> None:
@@ -35,7 +37,13 @@ def test_life_cycle_over_http(server: Server) -> None:
     assert stopped["dataReplicationInfo"]["dataReplicationState"] == "STOPPED"
     with pytest.raises(ClientError) as error:
         drs.stop_replication(sourceServerID=server_id)
-    assert_client_error(error.value, "ConflictException", 409, resourceId=server_id, resourceType="SOURCE_SERVER")
+    assert_client_error(
+        error.value,
+        "ConflictException",
+        409,
+        resourceId=server_id,
+        resourceType="SOURCE_SERVER",
+    )
     drs.disconnect_source_server(sourceServerID=server_id)
     drs.delete_source_server(sourceServerID=server_id)
     assert drs.describe_source_servers()["items"] == []
@@ -52,7 +60,9 @@ def test_seeding_errors_say_what_to_do(server: Server) -> None:
     assert bad.json()["fieldList"][0]["name"] == "sourceProperties.ramBytes"
     unknown = seed(server, colour="blue")
     assert unknown.status_code == 400 and "colour" in unknown.json()["message"]
-    garbage = requests.post(f"{server.url}/moto-api/static/drs/source-servers", data=b"{nope", timeout=10)
+    garbage = requests.post(
+        f"{server.url}/moto-api/static/drs/source-servers", data=b"{nope", timeout=10
+    )
     assert garbage.status_code == 400 and garbage.json()["reason"] == "cannotParse"
     assert server.client().describe_source_servers()["items"] == []
 
@@ -62,18 +72,30 @@ def test_seed_other_account_and_region(server: Server) -> None:
     eu.initialize_service()
     assert seed(server, region="eu-west-1").status_code == 200
     assert len(eu.describe_source_servers()["items"]) == 1
-    assert seed(server, accountId="111111111111").status_code == 400  # that account is not initialized
+    assert (
+        seed(server, accountId="111111111111").status_code == 400
+    )  # that account is not initialized
 
 
 def test_state_manager_over_http(server: Server) -> None:
     drs = server.client()
     drs.initialize_service()
-    transition = {"model_name": "drs::source-server", "transition": {"progression": "manual", "times": 1}}
-    requests.post(f"{server.url}/moto-api/state-manager/set-transition", json=transition, timeout=10)
+    transition = {
+        "model_name": "drs::source-server",
+        "transition": {"progression": "manual", "times": 1},
+    }
+    requests.post(
+        f"{server.url}/moto-api/state-manager/set-transition",
+        json=transition,
+        timeout=10,
+    )
     try:
         server_id = seed(server).json()["sourceServer"]["sourceServerID"]
         states = [
-            drs.describe_source_servers()["items"][0]["dataReplicationInfo"]["dataReplicationState"] for _ in range(3)
+            drs.describe_source_servers()["items"][0]["dataReplicationInfo"][
+                "dataReplicationState"
+            ]
+            for _ in range(3)
         ]
         assert states == ["INITIAL_SYNC", "CONTINUOUS", "CONTINUOUS"]
         assert drs.describe_recovery_snapshots(sourceServerID=server_id)["items"]
@@ -114,7 +136,9 @@ def _free_port() -> int:
 def test_moto_drs_server_command(command: list[str]) -> None:
     port = _free_port()
     process = subprocess.Popen(
-        [*command, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [*command, "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         url = f"http://127.0.0.1:{port}"
@@ -128,7 +152,12 @@ def test_moto_drs_server_command(command: list[str]) -> None:
                 time.sleep(0.2)
         drs = Server(url).client()
         drs.initialize_service()
-        assert requests.post(f"{url}/moto-api/static/drs/source-servers", json={}, timeout=10).status_code == 200
+        assert (
+            requests.post(
+                f"{url}/moto-api/static/drs/source-servers", json={}, timeout=10
+            ).status_code
+            == 200
+        )
         assert len(drs.describe_source_servers()["items"]) == 1
     finally:
         process.terminate()

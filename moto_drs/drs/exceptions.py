@@ -30,7 +30,9 @@ class ValidationException(DrsError):
 class ResourceNotFoundException(DrsError):
     code = "ResourceNotFoundException"
 
-    def __init__(self, resource_id: str, resource_type: str, message: str | None = None):
+    def __init__(
+        self, resource_id: str, resource_type: str, message: str | None = None
+    ):
         super().__init__(message or f"{resource_type} {resource_id} does not exist.")
         self.resource_id = resource_id
         self.resource_type = resource_type
@@ -49,7 +51,10 @@ class UninitializedAccountException(DrsError):
     code = "UninitializedAccountException"
 
     # the API reference's wording
-    def __init__(self, message: str = "The account performing the request has not been initialized.") -> None:
+    def __init__(
+        self,
+        message: str = "The account performing the request has not been initialized.",
+    ) -> None:
         super().__init__(message)
 
 

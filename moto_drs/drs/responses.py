@@ -121,7 +121,9 @@ class DrsResponse(BaseResponse):
         return status, headers, body
 
     @staticmethod
-    def _enrich_response(headers: dict[str, str], body: Any) -> tuple[dict[str, str], Any]:
+    def _enrich_response(
+        headers: dict[str, str], body: Any
+    ) -> tuple[dict[str, str], Any]:
         """moto's, minus its regex rewrite of an XML ``<RequestId>`` in the body (a JSON body has
         none, and the scan cost ~10 us per KB: 20 ms for a page of 1,000 source servers). The
         request ID is a UUID, as rest-json services such as DRS send it."""
@@ -134,11 +136,13 @@ class DrsResponse(BaseResponse):
         """What is checked before any operation: caller, account and region, body, operation."""
         if not _ACCOUNT_ID.fullmatch(self.current_account):
             raise ValidationException(
-                f"The account ID {self.current_account!r} is not a 12-digit AWS account ID.", reason="other"
+                f"The account ID {self.current_account!r} is not a 12-digit AWS account ID.",
+                reason="other",
             )
         if not self._serves_region():
             raise AuthenticationFailure(
-                "InvalidSignatureException", f"Credential should be scoped to a valid region, not '{self.region}'."
+                "InvalidSignatureException",
+                f"Credential should be scoped to a valid region, not '{self.region}'.",
             )
         if action:
             self._authorize()
@@ -150,7 +154,9 @@ class DrsResponse(BaseResponse):
             )
             raise ValidationException(message, reason="unknownOperation")
         if self._unreadable_body:
-            raise ValidationException("The request body is not valid gzip.", reason="cannotParse")
+            raise ValidationException(
+                "The request body is not valid gzip.", reason="cannotParse"
+            )
 
     def _serves_region(self) -> bool:
         try:
@@ -169,18 +175,30 @@ class DrsResponse(BaseResponse):
             super()._authenticate_and_authorize_normal_action()
         except AccessDeniedError as denied:
             raise AccessDeniedException(denied.message) from None
-        except (SignatureDoesNotMatchError, InvalidClientTokenIdError, AuthFailureError) as failure:
+        except (
+            SignatureDoesNotMatchError,
+            InvalidClientTokenIdError,
+            AuthFailureError,
+        ) as failure:
             raise self._authentication_failure(failure) from None
-        except (KeyError, IndexError, ValueError) as failure:  # moto's parsing of a broken header
+        except (
+            KeyError,
+            IndexError,
+            ValueError,
+        ) as failure:  # moto's parsing of a broken header
             raise self._authentication_failure(failure) from None
 
     def _authentication_failure(self, failure: Exception) -> AuthenticationFailure:
         """The error AWS gives first: no header, a malformed one, an unknown key, a wrong signature."""
         authorization = self.headers.get("Authorization")
         if authorization is None:
-            return AuthenticationFailure("MissingAuthenticationTokenException", "Missing Authentication Token")
+            return AuthenticationFailure(
+                "MissingAuthenticationTokenException", "Missing Authentication Token"
+            )
         parts = ("Credential=", "SignedHeaders=", "Signature=")
-        if isinstance(failure, LookupError | ValueError) or not all(part in authorization for part in parts):
+        if isinstance(failure, LookupError | ValueError) or not all(
+            part in authorization for part in parts
+        ):
             return AuthenticationFailure(
                 "IncompleteSignatureException",
                 "The Authorization header must be a SigV4 signature with Credential, SignedHeaders and "
@@ -192,7 +210,8 @@ class DrsResponse(BaseResponse):
                 "The request signature we calculated does not match the signature you provided.",
             )
         return AuthenticationFailure(
-            "UnrecognizedClientException", "The security token included in the request is invalid."
+            "UnrecognizedClientException",
+            "The security token included in the request is invalid.",
         )
 
     def _authenticate_and_authorize_normal_action(self, resource: str = "*") -> None:
@@ -220,7 +239,9 @@ class DrsResponse(BaseResponse):
         query = parse_qs(self.parsed_url.query, keep_blank_values=True)
         params = parse_input(operation, self.raw_body, self.uri_match, query)
         backend = self.drs_backend
-        requires_init = any(e.name == "UninitializedAccountException" for e in operation.error_shapes)
+        requires_init = any(
+            e.name == "UninitializedAccountException" for e in operation.error_shapes
+        )
         method = getattr(backend, xform_name(operation.name))
         kwargs = {xform_name(name): value for name, value in params.items()}
         with backend.lock:
@@ -233,7 +254,9 @@ class DrsResponse(BaseResponse):
             except ServiceException:
                 raise
             except Exception as error:  # a bug of ours must still answer as AWS would
-                raise InternalServerException(f"Internal error: {type(error).__name__}: {error}") from error
+                raise InternalServerException(
+                    f"Internal error: {type(error).__name__}: {error}"
+                ) from error
 
     def _page(self, key: str = "items") -> ActionResult:
         items, next_token = self._call()

@@ -39,17 +39,34 @@ def _check_string(shape: Shape, value: str, path: str, errors: list[Field]) -> N
     meta = shape.metadata
     enum = getattr(shape, "enum", None)
     if enum and value not in enum:
-        errors.append({"name": path, "message": f"Member must satisfy enum value set: {enum}"})
+        errors.append(
+            {"name": path, "message": f"Member must satisfy enum value set: {enum}"}
+        )
         return
     if "min" in meta and len(value) < meta["min"]:
-        errors.append({"name": path, "message": f"Member must have length greater than or equal to {meta['min']}"})
+        errors.append(
+            {
+                "name": path,
+                "message": f"Member must have length greater than or equal to {meta['min']}",
+            }
+        )
     if "max" in meta and len(value) > meta["max"]:
-        errors.append({"name": path, "message": f"Member must have length less than or equal to {meta['max']}"})
+        errors.append(
+            {
+                "name": path,
+                "message": f"Member must have length less than or equal to {meta['max']}",
+            }
+        )
     pattern = meta.get("pattern")
     if pattern:
         compiled = _compiled(pattern)
         if compiled is not None and not compiled.fullmatch(value):
-            errors.append({"name": path, "message": f"Member must satisfy regular expression pattern: {pattern}"})
+            errors.append(
+                {
+                    "name": path,
+                    "message": f"Member must satisfy regular expression pattern: {pattern}",
+                }
+            )
 
 
 # What a JSON number must fit in to be the model's integer or long (Java's int and long in AWS)
@@ -60,32 +77,66 @@ def _check_number(shape: Shape, value: Any, path: str, errors: list[Field]) -> N
     meta = shape.metadata
     bounds = _INTEGER_RANGE.get(shape.type_name)
     if bounds and not bounds[0] <= value <= bounds[1]:
-        errors.append({"name": path, "message": f"Member must be of type {shape.type_name}"})
+        errors.append(
+            {"name": path, "message": f"Member must be of type {shape.type_name}"}
+        )
         return
     if "min" in meta and value < meta["min"]:
-        errors.append({"name": path, "message": f"Member must have value greater than or equal to {meta['min']}"})
+        errors.append(
+            {
+                "name": path,
+                "message": f"Member must have value greater than or equal to {meta['min']}",
+            }
+        )
     if "max" in meta and value > meta["max"]:
-        errors.append({"name": path, "message": f"Member must have value less than or equal to {meta['max']}"})
+        errors.append(
+            {
+                "name": path,
+                "message": f"Member must have value less than or equal to {meta['max']}",
+            }
+        )
 
 
 def _check_size(shape: Shape, value: Any, path: str, errors: list[Field]) -> None:
     meta = shape.metadata
     if "min" in meta and len(value) < meta["min"]:
-        errors.append({"name": path, "message": f"Member must have length greater than or equal to {meta['min']}"})
+        errors.append(
+            {
+                "name": path,
+                "message": f"Member must have length greater than or equal to {meta['min']}",
+            }
+        )
     if "max" in meta and len(value) > meta["max"]:
-        errors.append({"name": path, "message": f"Member must have length less than or equal to {meta['max']}"})
+        errors.append(
+            {
+                "name": path,
+                "message": f"Member must have length less than or equal to {meta['max']}",
+            }
+        )
 
 
-MAX_TAGS = 50  # "Each resource can have a maximum of 50 tags" (TagResource API reference)
+MAX_TAGS = (
+    50  # "Each resource can have a maximum of 50 tags" (TagResource API reference)
+)
 
 
 def _check_tags(tags: dict[str, Any], path: str, errors: list[Field]) -> None:
     """What the model leaves out (docs/drs-semantics.md section 9): at most 50 tags, no ``aws:`` keys."""
     if len(tags) > MAX_TAGS:
-        errors.append({"name": path, "message": f"Member must have length less than or equal to {MAX_TAGS}"})
+        errors.append(
+            {
+                "name": path,
+                "message": f"Member must have length less than or equal to {MAX_TAGS}",
+            }
+        )
     for key in tags:
         if isinstance(key, str) and key.lower().startswith("aws:"):
-            errors.append({"name": f"{path}.{key}(key)", "message": "Tag keys starting with aws: are reserved"})
+            errors.append(
+                {
+                    "name": f"{path}.{key}(key)",
+                    "message": "Tag keys starting with aws: are reserved",
+                }
+            )
 
 
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
@@ -110,7 +161,10 @@ def validate_value(shape: Shape, value: Any, path: str, errors: list[Field]) -> 
         return
     if expected is not None and (
         not isinstance(value, expected)
-        or (isinstance(value, bool) and type_name in ("integer", "long", "double", "float"))
+        or (
+            isinstance(value, bool)
+            and type_name in ("integer", "long", "double", "float")
+        )
     ):
         errors.append({"name": path, "message": f"Member must be of type {type_name}"})
         return
@@ -133,7 +187,9 @@ def validate_value(shape: Shape, value: Any, path: str, errors: list[Field]) -> 
         validate_structure(shape, value, path, errors)
 
 
-def validate_structure(shape: Shape, value: dict[str, Any], path: str, errors: list[Field]) -> None:
+def validate_structure(
+    shape: Shape, value: dict[str, Any], path: str, errors: list[Field]
+) -> None:
     members = shape.members
     prefix = f"{path}." if path else ""
     for name in shape.required_members:
@@ -145,8 +201,15 @@ def validate_structure(shape: Shape, value: dict[str, Any], path: str, errors: l
             errors.append({"name": prefix + name, "message": "Unknown member"})
         else:
             validate_value(member, item, prefix + name, errors)
-    if shape.metadata.get("union") and len(value) != 1:  # a union has exactly one member set
-        errors.append({"name": path, "message": f"Exactly one member of {sorted(members)} must be set"})
+    if (
+        shape.metadata.get("union") and len(value) != 1
+    ):  # a union has exactly one member set
+        errors.append(
+            {
+                "name": path,
+                "message": f"Exactly one member of {sorted(members)} must be set",
+            }
+        )
 
 
 def _raise(errors: list[Field]) -> None:
@@ -178,15 +241,29 @@ def parse_json_body(body: bytes | str | None) -> dict[str, Any]:
         return {}
     try:
         text = body.decode("utf-8") if isinstance(body, bytes) else body
-        parsed = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float) if text.strip() else {}
-    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: absurdly deep nesting
-        raise ValidationException("Unable to parse the request body as JSON.", reason="cannotParse") from None
+        parsed = (
+            json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
+            if text.strip()
+            else {}
+        )
+    except (
+        UnicodeDecodeError,
+        ValueError,
+        RecursionError,
+    ):  # RecursionError: absurdly deep nesting
+        raise ValidationException(
+            "Unable to parse the request body as JSON.", reason="cannotParse"
+        ) from None
     if not isinstance(parsed, dict):
-        raise ValidationException("The request body must be a JSON object.", reason="cannotParse")
+        raise ValidationException(
+            "The request body must be a JSON object.", reason="cannotParse"
+        )
     return parsed
 
 
-_DECIMAL = re.compile(r"-?[0-9]+")  # ASCII only: int() also takes "²"-like digits, or crashes on them
+_DECIMAL = re.compile(
+    r"-?[0-9]+"
+)  # ASCII only: int() also takes "²"-like digits, or crashes on them
 
 
 def parse_input(
@@ -206,13 +283,19 @@ def parse_input(
         wire_name = member.serialization.get("name", name)
         if location == "uri":
             if wire_name in uri_params:
-                params[name] = uri_params[wire_name]  # moto's router has already percent-decoded it
+                params[name] = uri_params[
+                    wire_name
+                ]  # moto's router has already percent-decoded it
         elif location == "querystring":
             if wire_name in querystring:
                 values = querystring[wire_name]
                 params[name] = values if member.type_name == "list" else values[0]
-                if member.type_name in ("integer", "long") and _DECIMAL.fullmatch(values[0]):
-                    params[name] = int(values[0])  # the query string carries numbers as text
+                if member.type_name in ("integer", "long") and _DECIMAL.fullmatch(
+                    values[0]
+                ):
+                    params[name] = int(
+                        values[0]
+                    )  # the query string carries numbers as text
         elif location is None:
             body_members[name] = member
     if body_members or (body not in (None, b"", "")):
@@ -235,6 +318,8 @@ def reject_repeated(ids: list[str], field: str, noun: str) -> None:
         if identifier in seen:
             raise ValidationException(
                 f"{noun} {identifier} appears more than once in {field}.",
-                field_list=[{"name": f"{field}[{index}]", "message": f"Duplicate {identifier}"}],
+                field_list=[
+                    {"name": f"{field}[{index}]", "message": f"Duplicate {identifier}"}
+                ],
             )
         seen.add(identifier)

@@ -54,6 +54,8 @@ class DrsBackend(
         self._init_recovery_plans()
 
 
-state_manager.register_default_transition(SOURCE_SERVER_MODEL, transition={"progression": "immediate"})
+state_manager.register_default_transition(
+    SOURCE_SERVER_MODEL, transition={"progression": "immediate"}
+)
 
 drs_backends = BackendDict(DrsBackend, "drs")

@@ -18,10 +18,15 @@ from moto.core.utils import get_service_model
 from moto.utilities.tagging_service import TaggingService
 from moto.utilities.utils import get_partition
 
-from ..exceptions import ResourceNotFoundException, UninitializedAccountException, ValidationException
+from ..exceptions import (
+    ResourceNotFoundException,
+    UninitializedAccountException,
+    ValidationException,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from datetime import datetime
 
     from .jobs import Job
     from .recovery_instances import RecoveryInstance
@@ -29,13 +34,33 @@ if TYPE_CHECKING:
 
 # The roles InitializeService creates (DRS user guide, "Initializing Elastic Disaster Recovery").
 SERVICE_ROLES = [
-    ("AWSServiceRoleForElasticDisasterRecovery", "/aws-service-role/drs.amazonaws.com/", "drs.amazonaws.com"),
-    ("AWSElasticDisasterRecoveryReplicationServerRole", "/service-role/", "ec2.amazonaws.com"),
-    ("AWSElasticDisasterRecoveryConversionServerRole", "/service-role/", "ec2.amazonaws.com"),
-    ("AWSElasticDisasterRecoveryRecoveryInstanceRole", "/service-role/", "ec2.amazonaws.com"),
+    (
+        "AWSServiceRoleForElasticDisasterRecovery",
+        "/aws-service-role/drs.amazonaws.com/",
+        "drs.amazonaws.com",
+    ),
+    (
+        "AWSElasticDisasterRecoveryReplicationServerRole",
+        "/service-role/",
+        "ec2.amazonaws.com",
+    ),
+    (
+        "AWSElasticDisasterRecoveryConversionServerRole",
+        "/service-role/",
+        "ec2.amazonaws.com",
+    ),
+    (
+        "AWSElasticDisasterRecoveryRecoveryInstanceRole",
+        "/service-role/",
+        "ec2.amazonaws.com",
+    ),
     ("AWSElasticDisasterRecoveryAgentRole", "/service-role/", "drs.amazonaws.com"),
     ("AWSElasticDisasterRecoveryFailbackRole", "/service-role/", "drs.amazonaws.com"),
-    ("AWSElasticDisasterRecoveryRecoveryInstanceWithLaunchActionsRole", "/service-role/", "ec2.amazonaws.com"),
+    (
+        "AWSElasticDisasterRecoveryRecoveryInstanceWithLaunchActionsRole",
+        "/service-role/",
+        "ec2.amazonaws.com",
+    ),
 ]
 # The initiation steps of replication into a staging area in AWS: a source server's
 # (source_servers.py), and a recovery instance's reversed replication (recovery_instances.py).
@@ -57,11 +82,15 @@ INITIATION_STEPS = [
 T = TypeVar("T")
 
 
-def find_resource(resources: Mapping[str, T], identifier: str, resource_type: str, what: str) -> T:
+def find_resource(
+    resources: Mapping[str, T], identifier: str, resource_type: str, what: str
+) -> T:
     """The resource, or ResourceNotFoundException naming it (``what``: "Source server")."""
     resource = resources.get(identifier)
     if resource is None:
-        raise ResourceNotFoundException(identifier, resource_type, f"{what} {identifier} not found.")
+        raise ResourceNotFoundException(
+            identifier, resource_type, f"{what} {identifier} not found."
+        )
     return resource
 
 
@@ -105,10 +134,16 @@ class DrsBackendCore(BaseBackend):
         for name, path, principal in SERVICE_ROLES:
             if name in existing:
                 continue
-            statement = {"Effect": "Allow", "Principal": {"Service": principal}, "Action": "sts:AssumeRole"}
+            statement = {
+                "Effect": "Allow",
+                "Principal": {"Service": principal},
+                "Action": "sts:AssumeRole",
+            }
             iam.create_role(
                 role_name=name,
-                assume_role_policy_document=json.dumps({"Version": "2012-10-17", "Statement": [statement]}),
+                assume_role_policy_document=json.dumps(
+                    {"Version": "2012-10-17", "Statement": [statement]}
+                ),
                 path=path,
                 permissions_boundary=None,
                 description="Created by Elastic Disaster Recovery",
@@ -127,7 +162,9 @@ class DrsBackendCore(BaseBackend):
 
     def _taggable(self, arn: str) -> Any:
         if arn not in self.taggable:
-            raise ResourceNotFoundException(arn, "RESOURCE", f"Resource {arn} not found.")
+            raise ResourceNotFoundException(
+                arn, "RESOURCE", f"Resource {arn} not found."
+            )
         return self.taggable[arn]
 
     def tag_resource(self, resource_arn: str, tags: dict[str, str]) -> None:
@@ -135,12 +172,21 @@ class DrsBackendCore(BaseBackend):
 
         self._taggable(resource_arn)
         merged = {**self.tagger.get_tag_dict_for_resource(resource_arn), **tags}
-        if len(merged) > MAX_TAGS:  # checked before anything changes: the request is refused whole
+        if (
+            len(merged) > MAX_TAGS
+        ):  # checked before anything changes: the request is refused whole
             raise ValidationException(
                 f"Resource {resource_arn} would have {len(merged)} tags; the maximum is {MAX_TAGS}.",
-                field_list=[{"name": "tags", "message": f"A resource can have at most {MAX_TAGS} tags"}],
+                field_list=[
+                    {
+                        "name": "tags",
+                        "message": f"A resource can have at most {MAX_TAGS} tags",
+                    }
+                ],
             )
-        self.tagger.tag_resource(resource_arn, TaggingService.convert_dict_to_tags_input(tags))
+        self.tagger.tag_resource(
+            resource_arn, TaggingService.convert_dict_to_tags_input(tags)
+        )
 
     def untag_resource(self, resource_arn: str, tag_keys: list[str]) -> None:
         self._taggable(resource_arn)
@@ -175,7 +221,11 @@ class DrsBackendCore(BaseBackend):
         raise NotImplementedError
 
     def check_quota(
-        self, name: str, wanted: int, resource_id: str | None = None, resource_type: str | None = None
+        self,
+        name: str,
+        wanted: int,
+        resource_id: str | None = None,
+        resource_type: str | None = None,
     ) -> None:
         """quotas.py: ServiceQuotaExceededException (naming the resource, if given) past the quota."""
         raise NotImplementedError
@@ -214,7 +264,10 @@ class DrsBackendCore(BaseBackend):
         raise NotImplementedError
 
     def start_recovery(
-        self, source_servers: list[dict[str, str]], is_drill: bool | None = None, tags: dict[str, str] | None = None
+        self,
+        source_servers: list[dict[str, str]],
+        is_drill: bool | None = None,
+        tags: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         """jobs.py: StartRecovery (every check, then a LAUNCH job); the job as DescribeJobs shows it."""
         raise NotImplementedError
@@ -238,13 +291,32 @@ class DrsBackendCore(BaseBackend):
         """recovery_instances.py: run the recovery instance in EC2: (its ID, None) or (None, the reason)."""
         raise NotImplementedError
 
-    def discard_recovery_instance(self, recovery_instance_id: str, terminate_ec2: bool) -> None:
+    def discard_recovery_instance(
+        self, recovery_instance_id: str, terminate_ec2: bool
+    ) -> None:
         """recovery_instances.py: forget a recovery instance, terminating its EC2 instance if asked."""
         raise NotImplementedError
 
     def get_launch_configuration_template(self, template_id: str) -> Any:
         """launch_configuration.py: the launch configuration template, or ResourceNotFoundException."""
         raise NotImplementedError
+
+    def emit_event(
+        self,
+        detail_type: str,
+        resources: list[str],
+        detail: dict[str, Any],
+        time: "datetime | None" = None,
+    ) -> None:
+        """events.py: publish a DRS event (source ``aws.drs``, the ``detail-type`` and ``detail``
+        of the EventBridge events reference for DRS) to the default event bus of this account and
+        Region, best effort: it never raises. ``time`` defaults to the DRS clock's now."""
+
+    def events_listening(self) -> bool:
+        """events.py: whether a rule on the default bus may match DRS events, so that event
+        sources that cost work to compute (the point-in-time schedule) only run when they can
+        be delivered."""
+        return False
 
     # -- hooks: the backend calls these; families override the ones they care about ----------------
 
@@ -262,7 +334,9 @@ class DrsBackendCore(BaseBackend):
     def before_replication_change(self, server: "SourceServer", operation: str) -> None:
         """Called before Stop/StartReplication or DisconnectSourceServer change a server."""
         self._recovery_instances_before_replication_change(server, operation)
-        self._staging_before_replication_change(server, operation)  # last: it records a disconnect
+        self._staging_before_replication_change(
+            server, operation
+        )  # last: it records a disconnect
 
     def before_source_server_deleted(self, server: "SourceServer") -> None:
         """Called before a disconnected source server is deleted."""
@@ -278,7 +352,9 @@ class DrsBackendCore(BaseBackend):
     def _replication_configuration_for_new_server(self, server: "SourceServer") -> None:
         """replication_configuration.py: a new server takes the account's template settings."""
 
-    def _replication_configuration_for_deleted_server(self, server: "SourceServer") -> None:
+    def _replication_configuration_for_deleted_server(
+        self, server: "SourceServer"
+    ) -> None:
         """replication_configuration.py: forget the deleted server's settings."""
 
     def _launch_configuration_for_new_server(self, server: "SourceServer") -> None:
@@ -296,7 +372,9 @@ class DrsBackendCore(BaseBackend):
     def _launch_actions_for_deleted_template(self, template_id: str) -> None:
         """launch_actions.py: forget the deleted launch configuration template's actions."""
 
-    def _recovery_instances_before_replication_change(self, server: "SourceServer", operation: str) -> None:
+    def _recovery_instances_before_replication_change(
+        self, server: "SourceServer", operation: str
+    ) -> None:
         """recovery_instances.py: veto (ConflictException) what a recovery instance forbids."""
 
     def _recovery_instances_before_server_deleted(self, server: "SourceServer") -> None:
@@ -308,5 +386,7 @@ class DrsBackendCore(BaseBackend):
     def _staging_before_server_read(self, server: "SourceServer") -> None:
         """staging.py: an extended source server mirrors its staging source server."""
 
-    def _staging_before_replication_change(self, server: "SourceServer", operation: str) -> None:
+    def _staging_before_replication_change(
+        self, server: "SourceServer", operation: str
+    ) -> None:
         """staging.py: veto (ConflictException) replication changes the staging account owns."""

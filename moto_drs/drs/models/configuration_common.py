@@ -54,7 +54,9 @@ def require_connected(server: "SourceServer", what: str) -> None:
         )
 
 
-def register_with_tags(backend: "DrsBackendCore", arn: str, resource: Any, tags: dict[str, str] | None) -> None:
+def register_with_tags(
+    backend: "DrsBackendCore", arn: str, resource: Any, tags: dict[str, str] | None
+) -> None:
     """Make a new template taggable with its creation tags; if the tags are refused, it stays unknown."""
     backend.register_taggable(arn, resource)
     if tags:
@@ -78,7 +80,11 @@ class ConfigurationTemplate:
 
     def __init__(self, backend: "DrsBackendCore", settings: dict[str, Any]):
         self._template_id = new_id(self._id_prefix)
-        self.arn = drs_arn(backend.region_name, backend.account_id, f"{self._resource_type}/{self._template_id}")
+        self.arn = drs_arn(
+            backend.region_name,
+            backend.account_id,
+            f"{self._resource_type}/{self._template_id}",
+        )
         self.settings = settings
         self._backend = backend
 
@@ -107,5 +113,7 @@ def describe_templates(
     if template_ids:
         wanted = set(template_ids)
         found = [t for t in found if t._template_id in wanted]
-    page, token = paginate_list(found, id_attribute, max_results, next_token, ids=template_ids)
+    page, token = paginate_list(
+        found, id_attribute, max_results, next_token, ids=template_ids
+    )
     return [template.to_api() for template in page], token

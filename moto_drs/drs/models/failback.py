@@ -12,7 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from moto.moto_api._internal import mock_random
 
-from ..exceptions import ConflictException, ResourceNotFoundException, ThrottlingException
+from ..exceptions import (
+    ConflictException,
+    ResourceNotFoundException,
+    ThrottlingException,
+)
 from ..validation import reject_repeated
 from .base import DrsBackendCore
 
@@ -31,10 +35,15 @@ class FailbackOperations(DrsBackendCore):
 
     # -- failback replication configuration --------------------------------------------------------
 
-    def get_failback_replication_configuration(self, recovery_instance_id: str) -> dict[str, Any]:
+    def get_failback_replication_configuration(
+        self, recovery_instance_id: str
+    ) -> dict[str, Any]:
         self.settle_jobs()
         instance = self.get_recovery_instance(recovery_instance_id)
-        return {"recoveryInstanceID": recovery_instance_id, **instance.failback_configuration}
+        return {
+            "recoveryInstanceID": recovery_instance_id,
+            **instance.failback_configuration,
+        }
 
     def update_failback_replication_configuration(
         self,
@@ -53,7 +62,9 @@ class FailbackOperations(DrsBackendCore):
             "usePrivateIP": use_private_ip,
             "internetProtocol": internet_protocol,
         }
-        instance.failback_configuration.update({key: value for key, value in supplied.items() if value is not None})
+        instance.failback_configuration.update(
+            {key: value for key, value in supplied.items() if value is not None}
+        )
 
     # -- starting failback replication -------------------------------------------------------------
 
@@ -63,7 +74,9 @@ class FailbackOperations(DrsBackendCore):
         """Seeding: a failback client booted on premises pairs with the recovery instance."""
         instance = self.get_recovery_instance(recovery_instance_id)
         self._ensure_can_replicate_back(instance)
-        instance.failback.start_from_client(str(mock_random.uuid4()), failback_to_original_server)
+        instance.failback.start_from_client(
+            str(mock_random.uuid4()), failback_to_original_server
+        )
         return instance
 
     def _ensure_can_replicate_back(self, instance: "RecoveryInstance") -> None:
@@ -102,18 +115,27 @@ class FailbackOperations(DrsBackendCore):
                     instance.recovery_instance_id,
                     "RECOVERY_INSTANCE",
                 )
-        reject_repeated(recovery_instance_ids, "recoveryInstanceIDs", "Recovery instance")
-        self.check_job_capacity([instance.source_server_id for instance in instances], "recoveryInstanceIDs")
+        reject_repeated(
+            recovery_instance_ids, "recoveryInstanceIDs", "Recovery instance"
+        )
+        self.check_job_capacity(
+            [instance.source_server_id for instance in instances], "recoveryInstanceIDs"
+        )
         job = self.create_job(
             "LAUNCH",
             "FAILBACK",
-            [(instance.source_server_id, instance.recovery_instance_id) for instance in instances],
+            [
+                (instance.source_server_id, instance.recovery_instance_id)
+                for instance in instances
+            ],
             tags,
             self._failback_launch_started,
             self._failback_launch_completed,
         )
         for instance in instances:
-            instance.failback.begin_launch(job.job_id, "DRILL" if instance.is_drill else "RECOVERY")
+            instance.failback.begin_launch(
+                job.job_id, "DRILL" if instance.is_drill else "RECOVERY"
+            )
         created = job.describe()
         self.settle_jobs()
         return created
@@ -127,7 +149,9 @@ class FailbackOperations(DrsBackendCore):
 
     def _failback_launch_completed(self, job: "Job") -> None:
         for participant in job.participants:
-            instance = self._recovery_instance_or_none(participant.recovery_instance_id or "")
+            instance = self._recovery_instance_or_none(
+                participant.recovery_instance_id or ""
+            )
             if instance is None or not instance.failback.finish_launch(job.job_id):
                 participant.launch_status = "FAILED"
                 job.log(
@@ -139,7 +163,9 @@ class FailbackOperations(DrsBackendCore):
             participant.launch_status = "LAUNCHED"
             job.log("LAUNCH_START", sourceServerID=participant.source_server_id)
 
-    def _recovery_instance_or_none(self, recovery_instance_id: str) -> "RecoveryInstance | None":
+    def _recovery_instance_or_none(
+        self, recovery_instance_id: str
+    ) -> "RecoveryInstance | None":
         try:
             return self.get_recovery_instance(recovery_instance_id)
         except ResourceNotFoundException:
@@ -162,7 +188,9 @@ class FailbackOperations(DrsBackendCore):
         self._ensure_can_replicate_back(instance)
         origin = self._origin_backend(server, recovery_instance_id)
         if not origin.lock.acquire(timeout=ORIGIN_LOCK_TIMEOUT_SECONDS):
-            raise ThrottlingException("The origin Region is busy; retry ReverseReplication.")
+            raise ThrottlingException(
+                "The origin Region is busy; retry ReverseReplication."
+            )
         try:  # the origin backend is only read or changed under its own lock
             if not origin.initialized:
                 origin.initialize_service()
@@ -173,7 +201,10 @@ class FailbackOperations(DrsBackendCore):
         finally:
             origin.lock.release()
         server.reversed_direction_source_server_arn = reversed_server.arn
-        if not instance.failback.replicating or instance.failback.status == "FAILBACK_NOT_STARTED":
+        if (
+            not instance.failback.replicating
+            or instance.failback.status == "FAILBACK_NOT_STARTED"
+        ):
             instance.failback.start_reversed()
         return str(reversed_server.arn)
 
@@ -205,14 +236,21 @@ class FailbackOperations(DrsBackendCore):
             return None
         return existing
 
-    def _add_reversed_server(self, origin: Any, server: "SourceServer", instance: "RecoveryInstance") -> "SourceServer":
+    def _add_reversed_server(
+        self, origin: Any, server: "SourceServer", instance: "RecoveryInstance"
+    ) -> "SourceServer":
         """The recovery instance, registered as a FAILBACK-direction source server in the origin Region."""
-        properties = {key: value for key, value in server.source_properties.items() if key != "lastUpdatedDateTime"}
+        properties = {
+            key: value
+            for key, value in server.source_properties.items()
+            if key != "lastUpdatedDateTime"
+        }
         recovered = instance.properties
         properties["identificationHints"] = dict(recovered["identificationHints"])
         properties["networkInterfaces"] = recovered["networkInterfaces"]
         properties["disks"] = [
-            {"deviceName": disk.get("internalDeviceName", ""), "bytes": disk["bytes"]} for disk in recovered["disks"]
+            {"deviceName": disk.get("internalDeviceName", ""), "bytes": disk["bytes"]}
+            for disk in recovered["disks"]
         ]
         properties["recommendedInstanceType"] = instance.instance_type
         cloud = {
@@ -220,6 +258,8 @@ class FailbackOperations(DrsBackendCore):
             "originRegion": self.region_name,
             "originAvailabilityZone": instance.availability_zone,
         }
-        reversed_server = origin.add_source_server(source_properties=properties, source_cloud_properties=cloud)
+        reversed_server = origin.add_source_server(
+            source_properties=properties, source_cloud_properties=cloud
+        )
         reversed_server.replication_direction = "FAILBACK"
         return reversed_server

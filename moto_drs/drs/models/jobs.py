@@ -32,7 +32,10 @@ if TYPE_CHECKING:
     from .source_servers import RecoverySnapshot, SourceServer
 
 JOB_MODEL = "drs::job"
-JOB_PROGRESSION: list[tuple[str | None, str]] = [("PENDING", "STARTED"), ("STARTED", "COMPLETED")]
+JOB_PROGRESSION: list[tuple[str | None, str]] = [
+    ("PENDING", "STARTED"),
+    ("STARTED", "COMPLETED"),
+]
 # A server can be launched once its initial sync is complete and it still replicates.
 NOT_LAUNCHABLE = ("STOPPED", "DISCONNECTED", "INITIATING", "INITIAL_SYNC")
 
@@ -44,14 +47,17 @@ def filter_date(text: str, field: str) -> datetime:
         return parse_iso(text)
     except ValueError:
         raise ValidationException(
-            f"{field} is not a valid date: {text!r}.", field_list=[{"name": field, "message": "Invalid date"}]
+            f"{field} is not a valid date: {text!r}.",
+            field_list=[{"name": field, "message": "Invalid date"}],
         ) from None
 
 
 class JobParticipant:
     """A source server in a job: its launch status and what the job launches it from."""
 
-    def __init__(self, source_server_id: str, recovery_instance_id: str | None = None) -> None:
+    def __init__(
+        self, source_server_id: str, recovery_instance_id: str | None = None
+    ) -> None:
         self.source_server_id = source_server_id
         self.recovery_instance_id = recovery_instance_id
         self.launch_status = "PENDING"
@@ -61,7 +67,10 @@ class JobParticipant:
         self.launch_actions_status: dict[str, Any] | None = None
 
     def describe(self) -> dict[str, Any]:
-        item: dict[str, Any] = {"sourceServerID": self.source_server_id, "launchStatus": self.launch_status}
+        item: dict[str, Any] = {
+            "sourceServerID": self.source_server_id,
+            "launchStatus": self.launch_status,
+        }
         if self.recovery_instance_id:
             item["recoveryInstanceID"] = self.recovery_instance_id
         if self.launch_actions_status is not None:
@@ -77,7 +86,11 @@ class JobLogItem:
         self.event_data = event_data
 
     def describe(self) -> dict[str, Any]:
-        return {"logDateTime": self.log_date_time, "event": self.event, "eventData": self.event_data}
+        return {
+            "logDateTime": self.log_date_time,
+            "event": self.event,
+            "eventData": self.event_data,
+        }
 
 
 class Job(BaseModel, ManagedState):
@@ -95,7 +108,9 @@ class Job(BaseModel, ManagedState):
         ManagedState.__init__(self, JOB_MODEL, transitions=JOB_PROGRESSION)
         self._backend = backend
         self.job_id = new_id("drsjob")
-        self.arn = drs_arn(backend.region_name, backend.account_id, f"job/{self.job_id}")
+        self.arn = drs_arn(
+            backend.region_name, backend.account_id, f"job/{self.job_id}"
+        )
         self.type = job_type
         self.initiated_by = initiated_by
         self.participants = participants
@@ -136,7 +151,9 @@ class Job(BaseModel, ManagedState):
             "creationDateTime": iso(self.created_at),
             "status": self.phase,
             "participatingServers": [p.describe() for p in self.participants],
-            "participatingResources": [dict(resource) for resource in self.participating_resources],
+            "participatingResources": [
+                dict(resource) for resource in self.participating_resources
+            ],
             "tags": self._backend.tagger.get_tag_dict_for_resource(self.arn),
         }
         if self.ended_at:
@@ -159,7 +176,10 @@ class JobOperations(DrsBackendCore):
         on_started: Phase,
         on_completed: Phase,
     ) -> Job:
-        members = [JobParticipant(source_server_id, instance_id) for source_server_id, instance_id in participants]
+        members = [
+            JobParticipant(source_server_id, instance_id)
+            for source_server_id, instance_id in participants
+        ]
         job = Job(self, job_type, initiated_by, members, on_started, on_completed)
         self.jobs[job.job_id] = job
         self.register_taggable(job.arn, job)
@@ -178,21 +198,32 @@ class JobOperations(DrsBackendCore):
 
     def active_job_of(self, source_server_id: str) -> Job | None:
         for job in self.jobs.values():
-            if job.is_active and any(p.source_server_id == source_server_id for p in job.participants):
+            if job.is_active and any(
+                p.source_server_id == source_server_id for p in job.participants
+            ):
                 return job
         return None
 
     def check_job_capacity(self, source_server_ids: list[str], field: str) -> None:
         """Before a job is created: each server once (``field`` names the request member), and DRS's
         job quotas (docs/drs-semantics.md section 8)."""
-        reject_repeated(source_server_ids, field, "Source server")  # a job launches each source server once
+        reject_repeated(
+            source_server_ids, field, "Source server"
+        )  # a job launches each source server once
         self.check_quota("servers_per_job", len(source_server_ids))
         active = [job for job in self.jobs.values() if job.is_active]
         self.check_quota("concurrent_jobs", len(active) + 1)
         in_active_jobs = sum(len(job.participants) for job in active)
-        self.check_quota("servers_in_active_jobs", in_active_jobs + len(source_server_ids))
+        self.check_quota(
+            "servers_in_active_jobs", in_active_jobs + len(source_server_ids)
+        )
         for source_server_id in source_server_ids:
-            busy = sum(1 for job in active for p in job.participants if p.source_server_id == source_server_id)
+            busy = sum(
+                1
+                for job in active
+                for p in job.participants
+                if p.source_server_id == source_server_id
+            )
             # names the server, so that a recovery plan can leave out an OPTIONAL server that is busy
             self.check_quota(
                 "concurrent_jobs_per_source_server",
@@ -204,14 +235,21 @@ class JobOperations(DrsBackendCore):
     # -- StartRecovery ----------------------------------------------------------------------------
 
     def start_recovery(
-        self, source_servers: list[dict[str, str]], is_drill: bool | None = None, tags: dict[str, str] | None = None
+        self,
+        source_servers: list[dict[str, str]],
+        is_drill: bool | None = None,
+        tags: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         self.settle_jobs()
         chosen = []
         for entry in source_servers:
             server = self.get_source_server(entry["sourceServerID"])
-            chosen.append((server, self._chosen_snapshot(server, entry.get("recoverySnapshotID"))))
-        self.check_job_capacity([server.source_server_id for server, _ in chosen], "sourceServers")
+            chosen.append(
+                (server, self._chosen_snapshot(server, entry.get("recoverySnapshotID")))
+            )
+        self.check_job_capacity(
+            [server.source_server_id for server, _ in chosen], "sourceServers"
+        )
 
         initiated_by = "START_DRILL" if is_drill else "START_RECOVERY"
         job = self.create_job(
@@ -222,7 +260,9 @@ class JobOperations(DrsBackendCore):
             self._recovery_launch_started,
             self._recovery_launch_completed,
         )
-        for participant, (server, snapshot) in zip(job.participants, chosen, strict=True):
+        for participant, (server, snapshot) in zip(
+            job.participants, chosen, strict=True
+        ):
             participant.snapshot_chosen = snapshot is not None
             # no snapshot chosen: DRS takes an on-demand snapshot of the latest data
             participant.snapshot = snapshot or self._on_demand_snapshot(server)
@@ -248,7 +288,9 @@ class JobOperations(DrsBackendCore):
         snapshot.on_demand = True
         return snapshot
 
-    def _chosen_snapshot(self, server: "SourceServer", snapshot_id: str | None) -> "RecoverySnapshot | None":
+    def _chosen_snapshot(
+        self, server: "SourceServer", snapshot_id: str | None
+    ) -> "RecoverySnapshot | None":
         """ConflictException unless ``server`` can be launched from ``snapshot_id`` (None: the latest data)."""
         state = server.data_replication_state
         if state in NOT_LAUNCHABLE:
@@ -275,14 +317,22 @@ class JobOperations(DrsBackendCore):
         except ResourceNotFoundException:
             return None
 
-    def _server_launch(self, job: Job, participant: JobParticipant, status: str) -> "SourceServer | None":
+    def _server_launch(
+        self, job: Job, participant: JobParticipant, status: str
+    ) -> "SourceServer | None":
         """Record a launch status on the participant and on its server's lifeCycle.lastLaunch."""
         participant.launch_status = status
         server = self._server_or_none(participant.source_server_id)
-        if server is not None and server.last_launch and server.last_launch["initiated"]["jobID"] == job.job_id:
+        if (
+            server is not None
+            and server.last_launch
+            and server.last_launch["initiated"]["jobID"] == job.job_id
+        ):
             server.last_launch["status"] = status
             if status in ("LAUNCHED", "FAILED"):
-                server.last_launch_result = "SUCCEEDED" if status == "LAUNCHED" else "FAILED"
+                server.last_launch_result = (
+                    "SUCCEEDED" if status == "LAUNCHED" else "FAILED"
+                )
         return server
 
     def _recovery_launch_started(self, job: Job) -> None:
@@ -294,8 +344,14 @@ class JobOperations(DrsBackendCore):
                 continue
             if server.recovery_instance_id:
                 # A new launch replaces the server's recovery instance (docs/recovery.md).
-                job.log("CLEANUP_START", sourceServerID=source_server_id, targetInstanceID=server.recovery_instance_id)
-                self.discard_recovery_instance(server.recovery_instance_id, terminate_ec2=True)
+                job.log(
+                    "CLEANUP_START",
+                    sourceServerID=source_server_id,
+                    targetInstanceID=server.recovery_instance_id,
+                )
+                self.discard_recovery_instance(
+                    server.recovery_instance_id, terminate_ec2=True
+                )
                 job.log("CLEANUP_END", sourceServerID=source_server_id)
             if participant.snapshot_chosen:
                 job.log("USING_PREVIOUS_SNAPSHOT", sourceServerID=source_server_id)
@@ -303,7 +359,11 @@ class JobOperations(DrsBackendCore):
                 job.log("SNAPSHOT_START", sourceServerID=source_server_id)
                 job.log("SNAPSHOT_END", sourceServerID=source_server_id)
             conversion_server_id = f"i-{mock_random.get_random_hex(17)}"
-            job.log("CONVERSION_START", sourceServerID=source_server_id, conversionServerID=conversion_server_id)
+            job.log(
+                "CONVERSION_START",
+                sourceServerID=source_server_id,
+                conversionServerID=conversion_server_id,
+            )
             job.log(
                 "CONVERSION_END",
                 sourceServerID=source_server_id,
@@ -312,7 +372,9 @@ class JobOperations(DrsBackendCore):
             )
 
     @staticmethod
-    def _conversion_properties(server: "SourceServer", participant: JobParticipant) -> dict[str, Any]:
+    def _conversion_properties(
+        server: "SourceServer", participant: JobParticipant
+    ) -> dict[str, Any]:
         snapshot = participant.snapshot
         assert snapshot is not None
         disks = server.disks
@@ -335,7 +397,9 @@ class JobOperations(DrsBackendCore):
         is_drill = job.initiated_by == "START_DRILL"
         for participant in job.participants:
             server = self._server_or_none(participant.source_server_id)
-            if server is None:  # cannot happen: a server in an active job cannot be deleted
+            if (
+                server is None
+            ):  # cannot happen: a server in an active job cannot be deleted
                 continue
             snapshot = participant.snapshot
             assert snapshot is not None
@@ -343,20 +407,36 @@ class JobOperations(DrsBackendCore):
             error: str | None
             try:
                 settings = self.launch_settings_for(server)
-            except ServiceException as refusal:  # a launch configuration DRS cannot use fails the launch
+            except (
+                ServiceException
+            ) as refusal:  # a launch configuration DRS cannot use fails the launch
                 instance_id, error = None, f"{refusal.code}: {refusal.message}"
             else:
-                instance_id, error = self.launch_recovery_instance(server, job.job_id, is_drill, snapshot, settings)
+                instance_id, error = self.launch_recovery_instance(
+                    server, job.job_id, is_drill, snapshot, settings
+                )
             if instance_id is None:
-                job.log("LAUNCH_FAILED", sourceServerID=server.source_server_id, rawError=error)
+                job.log(
+                    "LAUNCH_FAILED",
+                    sourceServerID=server.source_server_id,
+                    rawError=error,
+                )
                 self._server_launch(job, participant, "FAILED")
                 continue
             participant.recovery_instance_id = instance_id
-            job.log("LAUNCH_START", sourceServerID=server.source_server_id, targetInstanceID=instance_id)
-            participant.launch_actions_status = self._launch_actions_status(server, settings)
+            job.log(
+                "LAUNCH_START",
+                sourceServerID=server.source_server_id,
+                targetInstanceID=instance_id,
+            )
+            participant.launch_actions_status = self._launch_actions_status(
+                server, settings
+            )
             self._server_launch(job, participant, "LAUNCHED")
 
-    def _launch_actions_status(self, server: "SourceServer", settings: dict[str, Any]) -> dict[str, Any]:
+    def _launch_actions_status(
+        self, server: "SourceServer", settings: dict[str, Any]
+    ) -> dict[str, Any]:
         """The server's active post-launch actions run once SSM sees the instance (and, in the mock, succeed).
 
         The actions are read through ListLaunchActions (launch_actions.py), whose items have the
@@ -378,7 +458,10 @@ class JobOperations(DrsBackendCore):
     # -- DescribeJobs, DescribeJobLogItems, DeleteJob ---------------------------------------------
 
     def describe_jobs(
-        self, filters: dict[str, Any] | None = None, max_results: int | None = None, next_token: str | None = None
+        self,
+        filters: dict[str, Any] | None = None,
+        max_results: int | None = None,
+        next_token: str | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
         self.settle_jobs()
         filters = filters or {}
@@ -396,7 +479,9 @@ class JobOperations(DrsBackendCore):
         # "sorted by creationDataTime - latest date first" (API reference); jobs dict keeps creation order
         jobs.reverse()
         jobs.sort(key=lambda job: job.created_at, reverse=True)
-        page, token = paginate_list(jobs, "job_id", max_results, next_token, filters=filters)
+        page, token = paginate_list(
+            jobs, "job_id", max_results, next_token, filters=filters
+        )
         for job in page:  # a read by a poller: manual progression counts it
             job.advance()
             job.progress()
@@ -407,8 +492,12 @@ class JobOperations(DrsBackendCore):
     ) -> tuple[list[dict[str, Any]], str | None]:
         self.settle_jobs()
         job = self.jobs.get(job_id)
-        items = list(job.log_items) if job else []  # no ResourceNotFoundException is modelled here
-        page, token = paginate_list(items, "position", max_results, next_token, job=job_id)
+        items = (
+            list(job.log_items) if job else []
+        )  # no ResourceNotFoundException is modelled here
+        page, token = paginate_list(
+            items, "position", max_results, next_token, job=job_id
+        )
         return [item.describe() for item in page], token
 
     def delete_job(self, job_id: str) -> None:
@@ -424,4 +513,6 @@ class JobOperations(DrsBackendCore):
         self.unregister_taggable(job.arn)
 
 
-state_manager.register_default_transition(JOB_MODEL, transition={"progression": "immediate"})
+state_manager.register_default_transition(
+    JOB_MODEL, transition={"progression": "immediate"}
+)

@@ -42,16 +42,28 @@ def action_type(account_id: str, region_name: str, action_code: str) -> str:
     from moto.ssm.models import ssm_backends
 
     try:
-        document = ssm_backends[account_id][region_name].get_document(action_code, "", "", "")
+        document = ssm_backends[account_id][region_name].get_document(
+            action_code, "", "", ""
+        )
     except (InvalidDocument, KeyError):
         return "SSM_COMMAND"
-    return "SSM_AUTOMATION" if document.get("DocumentType") == "Automation" else "SSM_COMMAND"
+    return (
+        "SSM_AUTOMATION"
+        if document.get("DocumentType") == "Automation"
+        else "SSM_COMMAND"
+    )
 
 
 class LaunchAction(BaseModel):
     """An SSM document DRS runs on a recovery instance after launch."""
 
-    def __init__(self, resource_id: str, action_id: str, action_type: str, members: dict[str, Any]):
+    def __init__(
+        self,
+        resource_id: str,
+        action_id: str,
+        action_type: str,
+        members: dict[str, Any],
+    ):
         self.resource_id = resource_id
         self.action_id = action_id
         self.type = action_type
@@ -62,10 +74,16 @@ class LaunchAction(BaseModel):
         return int(self.members["order"])
 
     def copy_for(self, resource_id: str) -> "LaunchAction":
-        return LaunchAction(resource_id, self.action_id, self.type, copy.deepcopy(self.members))
+        return LaunchAction(
+            resource_id, self.action_id, self.type, copy.deepcopy(self.members)
+        )
 
     def to_api(self, with_resource: bool = False) -> dict[str, Any]:
-        api = {"actionId": self.action_id, "type": self.type, **copy.deepcopy(self.members)}
+        api = {
+            "actionId": self.action_id,
+            "type": self.type,
+            **copy.deepcopy(self.members),
+        }
         if with_resource:
             api["resourceId"] = self.resource_id
         return api
@@ -88,7 +106,8 @@ class LaunchActionOperations(DrsBackendCore):
         for resource_id, actions in list(self.launch_actions.items()):
             if resource_id.startswith(TEMPLATE_PREFIX) and actions:
                 self.launch_actions[server.source_server_id] = {
-                    action_id: action.copy_for(server.source_server_id) for action_id, action in actions.items()
+                    action_id: action.copy_for(server.source_server_id)
+                    for action_id, action in actions.items()
                 }
 
     def _launch_actions_for_deleted_server(self, server: "SourceServer") -> None:
@@ -109,7 +128,9 @@ class LaunchActionOperations(DrsBackendCore):
             self.get_source_server(resource_id)
         return self.launch_actions.get(resource_id, {})
 
-    def put_launch_action(self, resource_id: str, action_id: str, **members: Any) -> dict[str, Any]:
+    def put_launch_action(
+        self, resource_id: str, action_id: str, **members: Any
+    ) -> dict[str, Any]:
         """``members``: the request's other PutLaunchAction members, snake_case."""
         actions = self._launch_action_resource(resource_id)
         values = api_members(ACTION_MEMBERS, members)
@@ -124,7 +145,10 @@ class LaunchActionOperations(DrsBackendCore):
         if action_id not in actions:
             self.check_quota("launch_actions_per_resource", len(actions) + 1)
         action = LaunchAction(
-            resource_id, action_id, action_type(self.account_id, self.region_name, values["actionCode"]), values
+            resource_id,
+            action_id,
+            action_type(self.account_id, self.region_name, values["actionCode"]),
+            values,
         )
         self.launch_actions.setdefault(resource_id, {})[action_id] = action
         return action.to_api(with_resource=True)
@@ -137,12 +161,19 @@ class LaunchActionOperations(DrsBackendCore):
         next_token: str | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
         """The resource's actions in launch order (their ``order``)."""
-        actions = sorted(self._launch_action_resource(resource_id).values(), key=lambda a: a.order)
+        actions = sorted(
+            self._launch_action_resource(resource_id).values(), key=lambda a: a.order
+        )
         wanted = (filters or {}).get("actionIds")
         if wanted:
             actions = [a for a in actions if a.action_id in set(wanted)]
         page, token = paginate_list(
-            actions, "action_id", max_results, next_token, resource_id=resource_id, filters=filters
+            actions,
+            "action_id",
+            max_results,
+            next_token,
+            resource_id=resource_id,
+            filters=filters,
         )
         return [action.to_api() for action in page], token
 
@@ -150,6 +181,8 @@ class LaunchActionOperations(DrsBackendCore):
         actions = self._launch_action_resource(resource_id)
         if action_id not in actions:
             raise ResourceNotFoundException(
-                action_id, "LAUNCH_ACTION", f"Launch action {action_id} of {resource_id} not found."
+                action_id,
+                "LAUNCH_ACTION",
+                f"Launch action {action_id} of {resource_id} not found.",
             )
         del actions[action_id]

@@ -66,10 +66,15 @@ DEFAULT_LAUNCH_SETTINGS: dict[str, Any] = {
     "postLaunchEnabled": False,
     "recoveryMode": "OPTIMAL",
 }
-DEFAULT_TEMPLATE_SETTINGS: dict[str, Any] = {**DEFAULT_LAUNCH_SETTINGS, "launchIntoSourceInstance": False}
+DEFAULT_TEMPLATE_SETTINGS: dict[str, Any] = {
+    **DEFAULT_LAUNCH_SETTINGS,
+    "launchIntoSourceInstance": False,
+}
 FALLBACK_INSTANCE_TYPE = "m5.large"
 GIB = 1024**3
-S3_BUCKET_ARN = re.compile(r"arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?")
+S3_BUCKET_ARN = re.compile(
+    r"arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?"
+)
 UPDATED_BY_DRS = "Updated by Elastic Disaster Recovery"
 
 
@@ -82,7 +87,11 @@ def template_settings_errors(settings: dict[str, Any]) -> list[Field]:
     if settings.get("launchIntoSourceInstance"):
         for member in ("copyPrivateIp", "copyTags"):
             if settings.get(member):
-                errors.append(field_error(member, "Must be false when launchIntoSourceInstance is true"))
+                errors.append(
+                    field_error(
+                        member, "Must be false when launchIntoSourceInstance is true"
+                    )
+                )
     return errors
 
 
@@ -120,7 +129,9 @@ class LaunchConfiguration(BaseModel):
 
     def __init__(self, server: "SourceServer", settings: dict[str, Any]):
         self.server = server
-        hostname = server.source_properties.get("identificationHints", {}).get("hostname")
+        hostname = server.source_properties.get("identificationHints", {}).get(
+            "hostname"
+        )
         self.name: str = (hostname or server.source_server_id)[:128]
         self.settings = settings
         self.launch_into_instance_id: str | None = None
@@ -138,7 +149,9 @@ class LaunchConfiguration(BaseModel):
             **copy.deepcopy(self.settings),
         }
         if self.launch_into_instance_id:
-            api["launchIntoInstanceProperties"] = {"launchIntoEC2InstanceID": self.launch_into_instance_id}
+            api["launchIntoInstanceProperties"] = {
+                "launchIntoEC2InstanceID": self.launch_into_instance_id
+            }
         return api
 
 
@@ -178,9 +191,12 @@ class LaunchConfigurationOperations(DrsBackendCore):
         interface = primary_network_interface(data) or {}
         return {
             "ec2_launch_template_id": config.ec2_launch_template_id,
-            "instance_type": data.get("InstanceType") or self._right_sized_instance_type(server, "BASIC"),
+            "instance_type": data.get("InstanceType")
+            or self._right_sized_instance_type(server, "BASIC"),
             "subnet_id": interface.get("SubnetId"),
-            "security_group_ids": list(interface.get("Groups") or data.get("SecurityGroupIds") or []),
+            "security_group_ids": list(
+                interface.get("Groups") or data.get("SecurityGroupIds") or []
+            ),
             "copy_tags": bool(config.settings["copyTags"]),
             "copy_private_ip": bool(config.settings["copyPrivateIp"]),
             "launch_disposition": config.settings["launchDisposition"],
@@ -192,16 +208,31 @@ class LaunchConfigurationOperations(DrsBackendCore):
     def _right_sized_instance_type(self, server: "SourceServer", method: str) -> str:
         """BASIC: the type DRS recommends for the source's CPU and RAM; IN_AWS: the source instance's."""
         if method == "IN_AWS":
-            instance_id = server.source_properties.get("identificationHints", {}).get("awsInstanceID")
-            instance = find_instance(ec2_of(self.account_id, self.region_name), instance_id) if instance_id else None
+            instance_id = server.source_properties.get("identificationHints", {}).get(
+                "awsInstanceID"
+            )
+            instance = (
+                find_instance(ec2_of(self.account_id, self.region_name), instance_id)
+                if instance_id
+                else None
+            )
             if instance is not None:
                 return str(instance.instance_type)
-        return str(server.source_properties.get("recommendedInstanceType") or FALLBACK_INSTANCE_TYPE)
+        return str(
+            server.source_properties.get("recommendedInstanceType")
+            or FALLBACK_INSTANCE_TYPE
+        )
 
-    def _initial_launch_template_data(self, config: LaunchConfiguration) -> dict[str, Any]:
+    def _initial_launch_template_data(
+        self, config: LaunchConfiguration
+    ) -> dict[str, Any]:
         """Version 1 of a server's launch template: one volume per source disk, DRS's tags."""
         server = config.server
-        interface: dict[str, Any] = {"DeviceIndex": 0, "AssociatePublicIpAddress": False, "DeleteOnTermination": True}
+        interface: dict[str, Any] = {
+            "DeviceIndex": 0,
+            "AssociatePublicIpAddress": False,
+            "DeleteOnTermination": True,
+        }
         subnet_id = default_subnet_id(ec2_of(self.account_id, self.region_name))
         if subnet_id:
             interface["SubnetId"] = subnet_id
@@ -211,7 +242,9 @@ class LaunchConfigurationOperations(DrsBackendCore):
             {"Key": SOURCE_SERVER_TAG_KEY, "Value": server.source_server_id},
         ]
         data = {
-            "InstanceType": self._right_sized_instance_type(server, config.right_sizing),
+            "InstanceType": self._right_sized_instance_type(
+                server, config.right_sizing
+            ),
             "NetworkInterfaces": [interface],
             "BlockDeviceMappings": [
                 {
@@ -225,27 +258,38 @@ class LaunchConfigurationOperations(DrsBackendCore):
                 for disk in server.disks
             ],
             "TagSpecifications": [
-                {"ResourceType": kind, "Tags": copy.deepcopy(tags)} for kind in ("instance", "volume")
+                {"ResourceType": kind, "Tags": copy.deepcopy(tags)}
+                for kind in ("instance", "volume")
             ],
             "DisableApiTermination": False,
             "InstanceInitiatedShutdownBehavior": "stop",
         }
         return self._with_drs_settings(config, data)
 
-    def _with_drs_settings(self, config: LaunchConfiguration, data: dict[str, Any]) -> dict[str, Any]:
+    def _with_drs_settings(
+        self, config: LaunchConfiguration, data: dict[str, Any]
+    ) -> dict[str, Any]:
         """``data`` with what DRS mirrors into the launch template (user guide, default launch settings)."""
         data = copy.deepcopy(data)
         if config.right_sizing != "NONE":
-            data["InstanceType"] = self._right_sized_instance_type(config.server, config.right_sizing)
+            data["InstanceType"] = self._right_sized_instance_type(
+                config.server, config.right_sizing
+            )
         source_ip = primary_ip(config.server)
         interfaces = data.get("NetworkInterfaces") or []
-        primary = next((i for i in interfaces if int(i.get("DeviceIndex", 0)) == 0), None)
+        primary = next(
+            (i for i in interfaces if int(i.get("DeviceIndex", 0)) == 0), None
+        )
         if config.settings["copyPrivateIp"] and source_ip:
             if primary is None:
                 primary = {"DeviceIndex": 0}
                 data["NetworkInterfaces"] = [primary, *interfaces]
             primary["PrivateIpAddress"] = source_ip
-        elif primary is not None and source_ip and primary.get("PrivateIpAddress") == source_ip:
+        elif (
+            primary is not None
+            and source_ip
+            and primary.get("PrivateIpAddress") == source_ip
+        ):
             del primary["PrivateIpAddress"]  # DRS wrote it; an IP the user chose stays
         return data
 
@@ -253,15 +297,21 @@ class LaunchConfigurationOperations(DrsBackendCore):
         """Make the launch template reflect DRS's settings; return its default version's data."""
         ec2 = ec2_of(self.account_id, self.region_name)
         if ec2 is None:  # no EC2 in this region: keep an ID and a computed template
-            config.ec2_launch_template_id = config.ec2_launch_template_id or new_id("lt")
+            config.ec2_launch_template_id = config.ec2_launch_template_id or new_id(
+                "lt"
+            )
             return self._initial_launch_template_data(config)
         template_id = config.ec2_launch_template_id
         if not template_id or not launch_template_exists(ec2, template_id):
             template_id = create_launch_template(
-                ec2, config.server.source_server_id, self._initial_launch_template_data(config)
+                ec2,
+                config.server.source_server_id,
+                self._initial_launch_template_data(config),
             )
             config.ec2_launch_template_id = template_id
-        current = default_version_data(ec2, template_id, read_only=True)  # _with_drs_settings copies it
+        current = default_version_data(
+            ec2, template_id, read_only=True
+        )  # _with_drs_settings copies it
         wanted = self._with_drs_settings(config, current)
         if wanted != current:
             set_default_version(ec2, template_id, wanted, UPDATED_BY_DRS)
@@ -272,7 +322,13 @@ class LaunchConfigurationOperations(DrsBackendCore):
     def _new_launch_configuration(self, server: "SourceServer") -> LaunchConfiguration:
         settings = copy.deepcopy(DEFAULT_LAUNCH_SETTINGS)
         for template in self.launch_configuration_templates.values():
-            settings.update({k: copy.deepcopy(v) for k, v in template.settings.items() if k in LAUNCH_SETTINGS})
+            settings.update(
+                {
+                    k: copy.deepcopy(v)
+                    for k, v in template.settings.items()
+                    if k in LAUNCH_SETTINGS
+                }
+            )
         config = LaunchConfiguration(server, settings)
         self.launch_configurations[server.source_server_id] = config
         self._sync_launch_template(config)
@@ -301,7 +357,9 @@ class LaunchConfigurationOperations(DrsBackendCore):
         """
         config = self._launch_configuration(source_server_id)
         require_connected(config.server, "launch configuration")
-        launch_into = (launch_into_instance_properties or {}).get("launchIntoEC2InstanceID")
+        launch_into = (launch_into_instance_properties or {}).get(
+            "launchIntoEC2InstanceID"
+        )
         if launch_into:
             raise_if_invalid(
                 launch_into_instance_errors(
@@ -328,7 +386,9 @@ class LaunchConfigurationOperations(DrsBackendCore):
                 return str(template.settings["exportBucketArn"])
         return None
 
-    def get_launch_configuration_template(self, template_id: str) -> LaunchConfigurationTemplate:
+    def get_launch_configuration_template(
+        self, template_id: str
+    ) -> LaunchConfigurationTemplate:
         return find_resource(
             self.launch_configuration_templates,
             template_id,
@@ -340,12 +400,22 @@ class LaunchConfigurationOperations(DrsBackendCore):
         self, tags: dict[str, str] | None = None, **settings: Any
     ) -> dict[str, Any]:
         """``settings``: the request's LaunchConfigurationTemplate members, snake_case."""
-        values = {**copy.deepcopy(DEFAULT_TEMPLATE_SETTINGS), **api_members(TEMPLATE_SETTINGS, settings)}
-        raise_if_invalid(template_settings_errors(values), "launch configuration template")
-        self.check_quota("launch_configuration_templates", len(self.launch_configuration_templates) + 1)
+        values = {
+            **copy.deepcopy(DEFAULT_TEMPLATE_SETTINGS),
+            **api_members(TEMPLATE_SETTINGS, settings),
+        }
+        raise_if_invalid(
+            template_settings_errors(values), "launch configuration template"
+        )
+        self.check_quota(
+            "launch_configuration_templates",
+            len(self.launch_configuration_templates) + 1,
+        )
         template = LaunchConfigurationTemplate(self, values)
         register_with_tags(self, template.arn, template, tags)
-        self.launch_configuration_templates[template.launch_configuration_template_id] = template
+        self.launch_configuration_templates[
+            template.launch_configuration_template_id
+        ] = template
         return template.to_api()
 
     def describe_launch_configuration_templates(
@@ -366,14 +436,24 @@ class LaunchConfigurationOperations(DrsBackendCore):
     def update_launch_configuration_template(
         self, launch_configuration_template_id: str, **settings: Any
     ) -> dict[str, Any]:
-        template = self.get_launch_configuration_template(launch_configuration_template_id)
+        template = self.get_launch_configuration_template(
+            launch_configuration_template_id
+        )
         values = {**template.settings, **api_members(TEMPLATE_SETTINGS, settings)}
-        raise_if_invalid(template_settings_errors(values), "launch configuration template")
+        raise_if_invalid(
+            template_settings_errors(values), "launch configuration template"
+        )
         template.settings = values
         return template.to_api()
 
-    def delete_launch_configuration_template(self, launch_configuration_template_id: str) -> None:
-        template = self.get_launch_configuration_template(launch_configuration_template_id)
-        self.before_launch_configuration_template_deleted(launch_configuration_template_id)
+    def delete_launch_configuration_template(
+        self, launch_configuration_template_id: str
+    ) -> None:
+        template = self.get_launch_configuration_template(
+            launch_configuration_template_id
+        )
+        self.before_launch_configuration_template_deleted(
+            launch_configuration_template_id
+        )
         del self.launch_configuration_templates[launch_configuration_template_id]
         self.unregister_taggable(template.arn)

@@ -17,7 +17,10 @@ SOURCE_NETWORK_TAG_KEY = "AWSElasticDisasterRecoverySourceNetworkID"
 
 def drs_stack_tags(source_network_id: str) -> dict[str, str]:
     """The tags DRS puts on a recovered network's stack and on its VPC."""
-    return {MANAGED_TAG_KEY: MANAGED_TAG_VALUE, SOURCE_NETWORK_TAG_KEY: source_network_id}
+    return {
+        MANAGED_TAG_KEY: MANAGED_TAG_VALUE,
+        SOURCE_NETWORK_TAG_KEY: source_network_id,
+    }
 
 
 # -- the VPC configuration DRS replicates --------------------------------------------------------
@@ -25,7 +28,11 @@ def drs_stack_tags(source_network_id: str) -> dict[str, str]:
 
 def _user_tags(resource: Any) -> dict[str, str]:
     """Tags CloudFormation may set (``aws:`` keys are reserved)."""
-    return {tag["key"]: tag["value"] for tag in resource.get_tags() if not tag["key"].startswith("aws:")}
+    return {
+        tag["key"]: tag["value"]
+        for tag in resource.get_tags()
+        if not tag["key"].startswith("aws:")
+    }
 
 
 def _rules(rules: list[Any], group_names: dict[str, str]) -> list[dict[str, Any]]:
@@ -49,8 +56,14 @@ def capture_network(ec2: Any, vpc_id: str) -> dict[str, Any]:
     """What DRS replicates of a VPC: CIDR, subnets, security groups, internet gateway, and where
     each instance of the VPC sits (subnet CIDR and group names), for pointing launch templates."""
     vpc = ec2.vpcs[vpc_id]
-    subnets = sorted(ec2.describe_subnets(filters={"vpc-id": [vpc_id]}), key=lambda subnet: subnet.cidr_block)
-    groups = sorted(ec2.describe_security_groups(filters={"vpc-id": [vpc_id]}), key=lambda group: group.name)
+    subnets = sorted(
+        ec2.describe_subnets(filters={"vpc-id": [vpc_id]}),
+        key=lambda subnet: subnet.cidr_block,
+    )
+    groups = sorted(
+        ec2.describe_security_groups(filters={"vpc-id": [vpc_id]}),
+        key=lambda group: group.name,
+    )
     group_names = {group.id: group.name for group in groups}
     cidr_of = {subnet.id: subnet.cidr_block for subnet in subnets}
     default_egress = [{"IpProtocol": "-1", "CidrIp": "0.0.0.0/0"}]
@@ -65,7 +78,8 @@ def capture_network(ec2: Any, vpc_id: str) -> dict[str, Any]:
             {
                 "cidrBlock": subnet.cidr_block,
                 "availabilityZone": subnet.availability_zone,
-                "mapPublicIpOnLaunch": str(subnet.map_public_ip_on_launch).lower() == "true",
+                "mapPublicIpOnLaunch": str(subnet.map_public_ip_on_launch).lower()
+                == "true",
                 "tags": _user_tags(subnet),
             }
             for subnet in subnets
@@ -76,17 +90,23 @@ def capture_network(ec2: Any, vpc_id: str) -> dict[str, Any]:
                 "description": group.description,
                 "ingress": _rules(group.ingress_rules, group_names),
                 # the VPC default egress (allow all) is what CloudFormation creates anyway
-                "egress": [] if (egress := _rules(group.egress_rules, group_names)) == default_egress else egress,
+                "egress": []
+                if (egress := _rules(group.egress_rules, group_names)) == default_egress
+                else egress,
                 "tags": _user_tags(group),
             }
             for group in groups
             if group.name != "default"  # every VPC comes with its own default group
         ],
-        "internetGateway": bool(ec2.describe_internet_gateways(filters={"attachment.vpc-id": [vpc_id]})),
+        "internetGateway": bool(
+            ec2.describe_internet_gateways(filters={"attachment.vpc-id": [vpc_id]})
+        ),
         "instances": {
             instance.id: {
                 "subnetCidr": cidr_of[instance.subnet_id],
-                "securityGroupNames": sorted(group.name for group in instance.security_groups),
+                "securityGroupNames": sorted(
+                    group.name for group in instance.security_groups
+                ),
             }
             for instance in ec2.all_instances()
             if instance.subnet_id in cidr_of and instance.state != "terminated"
@@ -129,22 +149,31 @@ def cfn_template(network: "SourceNetwork", zones: list[str]) -> dict[str, Any]:
             "Properties": {
                 "VpcId": {"Ref": "Vpc"},
                 "CidrBlock": subnet["cidrBlock"],
-                "AvailabilityZone": _target_zone(subnet["availabilityZone"], zones, index),
+                "AvailabilityZone": _target_zone(
+                    subnet["availabilityZone"], zones, index
+                ),
                 "MapPublicIpOnLaunch": subnet["mapPublicIpOnLaunch"],
                 "Tags": _tag_list(subnet["tags"]),
             },
         }
-    logical_group = {group["groupName"]: f"SecurityGroup{i + 1}" for i, group in enumerate(captured["securityGroups"])}
+    logical_group = {
+        group["groupName"]: f"SecurityGroup{i + 1}"
+        for i, group in enumerate(captured["securityGroups"])
+    }
 
     def rules(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Rules naming another group refer to its copy; rules naming the default group are dropped."""
         written = []
         for item in items:
-            rule = {key: value for key, value in item.items() if key != "SourceGroupName"}
+            rule = {
+                key: value for key, value in item.items() if key != "SourceGroupName"
+            }
             if "SourceGroupName" in item:
                 if item["SourceGroupName"] not in logical_group:
                     continue
-                rule["SourceSecurityGroupId"] = {"Fn::GetAtt": [logical_group[item["SourceGroupName"]], "GroupId"]}
+                rule["SourceSecurityGroupId"] = {
+                    "Fn::GetAtt": [logical_group[item["SourceGroupName"]], "GroupId"]
+                }
             written.append(rule)
         return written
 
@@ -158,12 +187,21 @@ def cfn_template(network: "SourceNetwork", zones: list[str]) -> dict[str, Any]:
         }
         if group["egress"]:
             properties["SecurityGroupEgress"] = rules(group["egress"])
-        resources[logical_group[group["groupName"]]] = {"Type": "AWS::EC2::SecurityGroup", "Properties": properties}
+        resources[logical_group[group["groupName"]]] = {
+            "Type": "AWS::EC2::SecurityGroup",
+            "Properties": properties,
+        }
     if captured["internetGateway"]:
-        resources["InternetGateway"] = {"Type": "AWS::EC2::InternetGateway", "Properties": {}}
+        resources["InternetGateway"] = {
+            "Type": "AWS::EC2::InternetGateway",
+            "Properties": {},
+        }
         resources["InternetGatewayAttachment"] = {
             "Type": "AWS::EC2::VPCGatewayAttachment",
-            "Properties": {"VpcId": {"Ref": "Vpc"}, "InternetGatewayId": {"Ref": "InternetGateway"}},
+            "Properties": {
+                "VpcId": {"Ref": "Vpc"},
+                "InternetGatewayId": {"Ref": "InternetGateway"},
+            },
         }
     return {
         "AWSTemplateFormatVersion": "2010-09-09",

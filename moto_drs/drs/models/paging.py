@@ -26,7 +26,9 @@ class _PositionedPaginator(Paginator):
     def _parse_starting_token(self) -> dict[str, Any] | None:
         try:
             token = super()._parse_starting_token()
-        except AttributeError:  # base64 of JSON that is not an object ("null", "1", "\"x\"")
+        except (
+            AttributeError
+        ):  # base64 of JSON that is not an object ("null", "1", "\"x\"")
             raise InvalidToken("Invalid token") from None
         if token is not None and not isinstance(token.get("uniqueAttributes"), str):
             raise InvalidToken("Invalid token")
@@ -36,15 +38,23 @@ class _PositionedPaginator(Paginator):
         if self._parsed_token is not None:
             self._start = self._position_of_token_item(results)
             results = results[self._start :]
-            self._starting_token = None  # the page starts here: moto's own scan for the item is not needed
+            self._starting_token = (
+                None  # the page starts here: moto's own scan for the item is not needed
+            )
         return super().paginate(results)
 
     def _position_of_token_item(self, results: list[Any]) -> int:
         hint = self._parsed_token.get("position") if self._parsed_token else None
-        if isinstance(hint, int) and 0 <= hint < len(results) and self._check_predicate(results[hint]):
+        if (
+            isinstance(hint, int)
+            and 0 <= hint < len(results)
+            and self._check_predicate(results[hint])
+        ):
             return hint
         # the results changed since the token was made (or it predates positions): look for the item
-        found = next((i for i, item in enumerate(results) if self._check_predicate(item)), None)
+        found = next(
+            (i for i, item in enumerate(results) if self._check_predicate(item)), None
+        )
         if found is not None:
             return found
         if isinstance(hint, int) and hint >= 0:

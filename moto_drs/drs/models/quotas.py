@@ -23,14 +23,28 @@ class Quota:
 
 
 QUOTAS: dict[str, Quota] = {
-    "source_servers": Quota("L-E28BE5E0", 4000, "Total source servers per account", True),
-    "replicating_source_servers": Quota("L-C1D14A2B", 300, "Replicating source servers per account", False),
-    "servers_per_job": Quota("L-B827C881", 100, "Source servers in a single job", False),
+    "source_servers": Quota(
+        "L-E28BE5E0", 4000, "Total source servers per account", True
+    ),
+    "replicating_source_servers": Quota(
+        "L-C1D14A2B", 300, "Replicating source servers per account", False
+    ),
+    "servers_per_job": Quota(
+        "L-B827C881", 100, "Source servers in a single job", False
+    ),
     "concurrent_jobs": Quota("L-D88FAC3A", 20, "Concurrent jobs in progress", False),
-    "servers_in_active_jobs": Quota("L-05AFA8C6", 500, "Source servers in all active jobs", False),
-    "concurrent_jobs_per_source_server": Quota("L-DD6D028C", 1, "Concurrent jobs per source server", False),
-    "launch_actions_per_resource": Quota("L-0588D03B", 200, "Launch actions per resource", False),
-    "launch_configuration_templates": Quota("L-1F3FAE4D", 1, "Launch configuration templates per account", False),
+    "servers_in_active_jobs": Quota(
+        "L-05AFA8C6", 500, "Source servers in all active jobs", False
+    ),
+    "concurrent_jobs_per_source_server": Quota(
+        "L-DD6D028C", 1, "Concurrent jobs per source server", False
+    ),
+    "launch_actions_per_resource": Quota(
+        "L-0588D03B", 200, "Launch actions per resource", False
+    ),
+    "launch_configuration_templates": Quota(
+        "L-1F3FAE4D", 1, "Launch configuration templates per account", False
+    ),
     "source_networks": Quota("L-4B0323BD", 100, "Source networks per account", True),
 }
 _NAME_BY_CODE = {quota.code: name for name, quota in QUOTAS.items()}
@@ -58,7 +72,9 @@ class QuotaOperations(DrsBackendCore):
             raise ValidationException(
                 f"A quota value must be a non-negative integer, not {value!r}.",
                 reason="other",
-                field_list=[{"name": "value", "message": "Must be a non-negative integer"}],
+                field_list=[
+                    {"name": "value", "message": "Must be a non-negative integer"}
+                ],
             )
         self.quotas[name] = value
 
@@ -78,7 +94,11 @@ class QuotaOperations(DrsBackendCore):
         ]
 
     def check_quota(
-        self, name: str, wanted: int, resource_id: str | None = None, resource_type: str | None = None
+        self,
+        name: str,
+        wanted: int,
+        resource_id: str | None = None,
+        resource_type: str | None = None,
     ) -> None:
         """Raise ServiceQuotaExceededException (402) when ``wanted`` exceeds quota ``name``.
 

@@ -36,9 +36,13 @@ if TYPE_CHECKING:
     from .source_servers import RecoverySnapshot, SourceServer
 
 FAILBACK_MODEL = "drs::recovery-instance-failback"
-FAILBACK_PROGRESSION: list[tuple[str | None, str]] = [("FAILBACK_IN_PROGRESS", "FAILBACK_READY_FOR_LAUNCH")]
+FAILBACK_PROGRESSION: list[tuple[str | None, str]] = [
+    ("FAILBACK_IN_PROGRESS", "FAILBACK_READY_FOR_LAUNCH")
+]
 GIB = 1024**3
-INITIAL_SYNC_ETA = timedelta(minutes=30)  # what the mock promises while failback replication syncs
+INITIAL_SYNC_ETA = timedelta(
+    minutes=30
+)  # what the mock promises while failback replication syncs
 # Initiation steps of failback replication to a failback client (on premises) ...
 FAILBACK_CLIENT_STEPS = [
     "LINK_FAILBACK_CLIENT_WITH_RECOVERY_INSTANCE",
@@ -52,7 +56,9 @@ FAILBACK_CLIENT_STEPS = [
 # ... and of reversed replication to a staging area in AWS (ReverseReplication): base.INITIATION_STEPS.
 # moto's AMIs that recovery instances boot from (the mock does not convert disks into an AMI).
 AMI_LINUX_X86 = "ami-04681a1dbd79675a5"  # amzn2-ami-hvm-2.0.20180810-x86_64-gp2
-AMI_LINUX_ARM = "ami-0e9271c829888680e"  # al2022-ami-2022.0.20220728.1-kernel-5.15-arm64
+AMI_LINUX_ARM = (
+    "ami-0e9271c829888680e"  # al2022-ami-2022.0.20220728.1-kernel-5.15-arm64
+)
 AMI_WINDOWS = "ami-b7e93bce"  # Windows_Server-2016-English-Full-Base-2017.10.13
 
 
@@ -86,7 +92,9 @@ class RecoveryInstanceFailback(BaseModel, ManagedState):
         """ReverseReplication: replication back to the origin Region's staging area."""
         self._start(INITIATION_STEPS, None, None)
 
-    def _start(self, steps: list[str], client_id: str | None, to_original_server: bool | None) -> None:
+    def _start(
+        self, steps: list[str], client_id: str | None, to_original_server: bool | None
+    ) -> None:
         self.status = "FAILBACK_IN_PROGRESS"
         self._tick = 0
         self._time_progressed = datetime.now()
@@ -153,7 +161,9 @@ class RecoveryInstance(BaseModel):
     ) -> None:
         self._backend = backend
         self.recovery_instance_id: str = instance.id
-        self.arn = drs_arn(backend.region_name, backend.account_id, f"recovery-instance/{instance.id}")
+        self.arn = drs_arn(
+            backend.region_name, backend.account_id, f"recovery-instance/{instance.id}"
+        )
         self.source_server_id = server.source_server_id
         self.job_id = job_id
         self.is_drill = is_drill
@@ -162,7 +172,9 @@ class RecoveryInstance(BaseModel):
         self.origin_environment = "AWS" if cloud.get("originRegion") else "ON_PREMISES"
         self.origin_availability_zone: str | None = cloud.get("originAvailabilityZone")
         self.agent_version = server.agent_version
-        self.availability_zone: str = instance.placement.zone or f"{backend.region_name}a"
+        self.availability_zone: str = (
+            instance.placement.zone or f"{backend.region_name}a"
+        )
         self.instance_type: str = instance.instance_type
         self.properties = self._properties(instance, server)
         self.disconnected = False
@@ -187,12 +199,18 @@ class RecoveryInstance(BaseModel):
                 disk["internalDeviceName"] = source_disks[index].get("deviceName", "")
             disks.append(disk)
         interfaces = [
-            {"macAddress": nic.mac_address, "ips": [nic.private_ip_address], "isPrimary": nic.device_index == 0}
+            {
+                "macAddress": nic.mac_address,
+                "ips": [nic.private_ip_address],
+                "isPrimary": nic.device_index == 0,
+            }
             for nic in instance.nics.values()
         ]
         properties: dict[str, Any] = {
             "lastUpdatedDateTime": iso(now()),
-            "identificationHints": {key: hints[key] for key in ("hostname", "fqdn") if hints.get(key)},
+            "identificationHints": {
+                key: hints[key] for key in ("hostname", "fqdn") if hints.get(key)
+            },
             "networkInterfaces": interfaces,
             "disks": disks,
         }
@@ -204,7 +222,10 @@ class RecoveryInstance(BaseModel):
 
     @property
     def ec2_instance_state(self) -> str:
-        instance = find_instance(ec2_of(self._backend.account_id, self._backend.region_name), self.recovery_instance_id)
+        instance = find_instance(
+            ec2_of(self._backend.account_id, self._backend.region_name),
+            self.recovery_instance_id,
+        )
         return "NOT_FOUND" if instance is None else str(instance.state).upper()
 
     def _replicated_disks(self, fraction: float) -> list[dict[str, Any]]:
@@ -228,15 +249,23 @@ class RecoveryInstance(BaseModel):
         """Replication in the failback direction, as the failback state implies."""
         failback = self.failback
         if self.disconnected:
-            return {"dataReplicationState": "DISCONNECTED", "replicatedDisks": self._replicated_disks(0.0)}
+            return {
+                "dataReplicationState": "DISCONNECTED",
+                "replicatedDisks": self._replicated_disks(0.0),
+            }
         state = failback.state
         if not failback.replicating or state == "FAILBACK_NOT_STARTED":
-            return {"dataReplicationState": "NOT_STARTED", "replicatedDisks": self._replicated_disks(0.0)}
+            return {
+                "dataReplicationState": "NOT_STARTED",
+                "replicatedDisks": self._replicated_disks(0.0),
+            }
         assert failback.initiated_at is not None
         info: dict[str, Any] = {
             "dataReplicationInitiation": {
                 "startDateTime": iso(failback.initiated_at),
-                "steps": [{"name": step, "status": "SUCCEEDED"} for step in failback.steps],
+                "steps": [
+                    {"name": step, "status": "SUCCEEDED"} for step in failback.steps
+                ],
             },
             "stagingAvailabilityZone": self.availability_zone,
         }
@@ -282,7 +311,9 @@ def boot_image(server: "SourceServer") -> str:
     return AMI_LINUX_X86
 
 
-def block_device_mappings(server: "SourceServer", image_root_device: str) -> list[dict[str, Any]]:
+def block_device_mappings(
+    server: "SourceServer", image_root_device: str
+) -> list[dict[str, Any]]:
     """One EBS volume per source disk; the first is the root device."""
     mappings = []
     for index, disk in enumerate(server.disks):
@@ -300,7 +331,12 @@ class RecoveryInstanceOperations(DrsBackendCore):
         self.terminated_recovery_instance_ids: set[str] = set()
 
     def get_recovery_instance(self, recovery_instance_id: str) -> RecoveryInstance:
-        return find_resource(self.recovery_instances, recovery_instance_id, "RECOVERY_INSTANCE", "Recovery instance")
+        return find_resource(
+            self.recovery_instances,
+            recovery_instance_id,
+            "RECOVERY_INSTANCE",
+            "Recovery instance",
+        )
 
     # -- launching and discarding, for the jobs ----------------------------------------------------
 
@@ -318,8 +354,14 @@ class RecoveryInstanceOperations(DrsBackendCore):
             return None, f"EC2 is not available in {self.region_name}."
         subnet_id = settings.get("subnet_id") or default_subnet_id(ec2)
         if subnet_id is None:
-            return None, "No subnet to launch into: the launch settings name none and the default VPC has no subnet."
-        tags = {MANAGED_TAG_KEY: MANAGED_TAG_VALUE, SOURCE_SERVER_TAG_KEY: server.source_server_id}
+            return (
+                None,
+                "No subnet to launch into: the launch settings name none and the default VPC has no subnet.",
+            )
+        tags = {
+            MANAGED_TAG_KEY: MANAGED_TAG_VALUE,
+            SOURCE_SERVER_TAG_KEY: server.source_server_id,
+        }
         if settings.get("copy_tags"):
             tags = {**server.tags, **tags}
         image_id = boot_image(server)
@@ -339,12 +381,17 @@ class RecoveryInstanceOperations(DrsBackendCore):
         # Volumes are always explicit (the template's, else one per source disk), so that moto adds
         # no default root volume that the source does not have.
         image = ec2.amis.get(image_id)
-        kwargs["block_device_mappings"] = template_data.get("BlockDeviceMappings") or block_device_mappings(
+        kwargs["block_device_mappings"] = template_data.get(
+            "BlockDeviceMappings"
+        ) or block_device_mappings(
             server, image.root_device_name if image else "/dev/xvda"
         )
         if settings.get("copy_private_ip"):
             interfaces = server.source_properties.get("networkInterfaces") or []
-            primary = next((nic for nic in interfaces if nic.get("isPrimary")), interfaces[0] if interfaces else {})
+            primary = next(
+                (nic for nic in interfaces if nic.get("isPrimary")),
+                interfaces[0] if interfaces else {},
+            )
             if primary.get("ips"):
                 kwargs["private_ip"] = primary["ips"][0]
         try:
@@ -353,13 +400,17 @@ class RecoveryInstanceOperations(DrsBackendCore):
                 ec2.stop_instances([instance.id])
         except ServiceException as error:
             return None, f"EC2 refused the launch: {error.code}: {error.message}"
-        recovery_instance = RecoveryInstance(self, instance, server, job_id, is_drill, snapshot)
+        recovery_instance = RecoveryInstance(
+            self, instance, server, job_id, is_drill, snapshot
+        )
         self.recovery_instances[instance.id] = recovery_instance
         self.register_taggable(recovery_instance.arn, recovery_instance)
         server.recovery_instance_id = instance.id
         return instance.id, None
 
-    def discard_recovery_instance(self, recovery_instance_id: str, terminate_ec2: bool) -> None:
+    def discard_recovery_instance(
+        self, recovery_instance_id: str, terminate_ec2: bool
+    ) -> None:
         """Forget a recovery instance (terminating its EC2 instance, as DRS's cleanup does, if asked)."""
         recovery_instance = self.recovery_instances.pop(recovery_instance_id, None)
         if recovery_instance is None:
@@ -368,7 +419,11 @@ class RecoveryInstanceOperations(DrsBackendCore):
         if terminate_ec2:
             ec2 = ec2_of(self.account_id, self.region_name)
             instance = find_instance(ec2, recovery_instance_id)
-            if ec2 is not None and instance is not None and instance.state != "terminated":
+            if (
+                ec2 is not None
+                and instance is not None
+                and instance.state != "terminated"
+            ):
                 ec2.terminate_instances([recovery_instance_id])
             self.terminated_recovery_instance_ids.add(recovery_instance_id)
         try:
@@ -378,13 +433,20 @@ class RecoveryInstanceOperations(DrsBackendCore):
         if server.recovery_instance_id == recovery_instance_id:
             server.recovery_instance_id = None
             last_launch = server.last_launch
-            if terminate_ec2 and last_launch and last_launch["initiated"]["jobID"] == recovery_instance.job_id:
+            if (
+                terminate_ec2
+                and last_launch
+                and last_launch["initiated"]["jobID"] == recovery_instance.job_id
+            ):
                 last_launch["status"] = "TERMINATED"
 
     # -- DescribeRecoveryInstances ------------------------------------------------------------------
 
     def describe_recovery_instances(
-        self, filters: dict[str, Any] | None = None, max_results: int | None = None, next_token: str | None = None
+        self,
+        filters: dict[str, Any] | None = None,
+        max_results: int | None = None,
+        next_token: str | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
         self.settle_jobs()
         filters = filters or {}
@@ -396,15 +458,25 @@ class RecoveryInstanceOperations(DrsBackendCore):
             instances = list(self.recovery_instances.values())
         server_ids = filters.get("sourceServerIDs")
         if server_ids:
-            instances = [instance for instance in instances if instance.source_server_id in server_ids]
-        page, token = paginate_list(instances, "recovery_instance_id", max_results, next_token, filters=filters)
-        for instance in page:  # a read: manual progression of failback replication counts it
+            instances = [
+                instance
+                for instance in instances
+                if instance.source_server_id in server_ids
+            ]
+        page, token = paginate_list(
+            instances, "recovery_instance_id", max_results, next_token, filters=filters
+        )
+        for (
+            instance
+        ) in page:  # a read: manual progression of failback replication counts it
             instance.failback.advance()
         return [instance.describe() for instance in page], token
 
     # -- TerminateRecoveryInstances -----------------------------------------------------------------
 
-    def terminate_recovery_instances(self, recovery_instance_ids: list[str]) -> dict[str, Any]:
+    def terminate_recovery_instances(
+        self, recovery_instance_ids: list[str]
+    ) -> dict[str, Any]:
         self.settle_jobs()
         instances = []
         for recovery_instance_id in recovery_instance_ids:
@@ -417,12 +489,19 @@ class RecoveryInstanceOperations(DrsBackendCore):
             instance = self.get_recovery_instance(recovery_instance_id)
             self._ensure_not_in_job(instance, "terminate")
             instances.append(instance)
-        reject_repeated(recovery_instance_ids, "recoveryInstanceIDs", "Recovery instance")
-        self.check_job_capacity([instance.source_server_id for instance in instances], "recoveryInstanceIDs")
+        reject_repeated(
+            recovery_instance_ids, "recoveryInstanceIDs", "Recovery instance"
+        )
+        self.check_job_capacity(
+            [instance.source_server_id for instance in instances], "recoveryInstanceIDs"
+        )
         job = self.create_job(
             "TERMINATE",
             "TERMINATE_RECOVERY_INSTANCES",
-            [(instance.source_server_id, instance.recovery_instance_id) for instance in instances],
+            [
+                (instance.source_server_id, instance.recovery_instance_id)
+                for instance in instances
+            ],
             None,
             self._termination_started,
             self._termination_completed,
@@ -452,7 +531,9 @@ class RecoveryInstanceOperations(DrsBackendCore):
 
     def _termination_completed(self, job: "Job") -> None:
         for participant in job.participants:
-            self.discard_recovery_instance(participant.recovery_instance_id or "", terminate_ec2=True)
+            self.discard_recovery_instance(
+                participant.recovery_instance_id or "", terminate_ec2=True
+            )
             participant.launch_status = "TERMINATED"
             job.log("CLEANUP_END", sourceServerID=participant.source_server_id)
 
@@ -482,7 +563,9 @@ class RecoveryInstanceOperations(DrsBackendCore):
 
     # -- hooks: what a source server with a recovery instance may no longer do ----------------------
 
-    def _recovery_instances_before_replication_change(self, server: "SourceServer", operation: str) -> None:
+    def _recovery_instances_before_replication_change(
+        self, server: "SourceServer", operation: str
+    ) -> None:
         if operation == "DisconnectSourceServer":
             self._ensure_no_recovery_instance(server, "disconnect")
 
@@ -509,4 +592,6 @@ class RecoveryInstanceOperations(DrsBackendCore):
             )
 
 
-state_manager.register_default_transition(FAILBACK_MODEL, transition={"progression": "immediate"})
+state_manager.register_default_transition(
+    FAILBACK_MODEL, transition={"progression": "immediate"}
+)

@@ -62,38 +62,58 @@ class RecoveryPlanExecutionEngine(DrsBackendCore):
             return None
         running = execution.running_step()
         if running is not None and running.status == "EXECUTING":
-            return None if self._launching(running) else partial(self._conclude, execution, running)
+            return (
+                None
+                if self._launching(running)
+                else partial(self._conclude, execution, running)
+            )
         if phase == "CANCELLING":
             return partial(self._cancel_rest, execution)
-        if running is not None:  # a WAIT step: the mock does not sleep, its next turn ends the wait
+        if (
+            running is not None
+        ):  # a WAIT step: the mock does not sleep, its next turn ends the wait
             return partial(running.set_status, "COMPLETED")
         step = execution.next_step()
         if step is None:
             return partial(execution.end, "COMPLETED")
-        return partial(self._start_step, execution, step) if step.status == "NOT_STARTED" else None
+        return (
+            partial(self._start_step, execution, step)
+            if step.status == "NOT_STARTED"
+            else None
+        )
 
     def _launching(self, step: RecoveryPlanExecutionStep) -> bool:
         for server in step.servers:
-            job = self.get_job(server.job_id) if server.outcome == "PENDING" and server.job_id else None
+            job = (
+                self.get_job(server.job_id)
+                if server.outcome == "PENDING" and server.job_id
+                else None
+            )
             if job is not None and job.is_active:
                 return True
         return False
 
-    def _start_step(self, execution: RecoveryPlanExecution, step: RecoveryPlanExecutionStep) -> None:
+    def _start_step(
+        self, execution: RecoveryPlanExecution, step: RecoveryPlanExecutionStep
+    ) -> None:
         if step.kind == WAIT_STEP:
             step.set_status("WAITING")
             return
         step.set_status("EXECUTING")
         self._launch(execution, step)
 
-    def _launch(self, execution: RecoveryPlanExecution, step: RecoveryPlanExecutionStep) -> None:
+    def _launch(
+        self, execution: RecoveryPlanExecution, step: RecoveryPlanExecutionStep
+    ) -> None:
         """Launch the step's pending servers as StartRecovery does (one LAUNCH job). A server
         StartRecovery refuses fails the step if it is CRITICAL, and is left out if it is OPTIONAL."""
         pending = [server for server in step.servers if server.outcome == "PENDING"]
         while pending:
             request = [self._launch_entry(execution, server) for server in pending]
             try:
-                job = self.start_recovery(source_servers=request, is_drill=execution.mode == "DRILL")
+                job = self.start_recovery(
+                    source_servers=request, is_drill=execution.mode == "DRILL"
+                )
             except ServiceException as refusal:
                 refused = self._refused_server(execution, pending, refusal)
                 if refused is None or refused.impact_level == "CRITICAL":
@@ -108,7 +128,9 @@ class RecoveryPlanExecutionEngine(DrsBackendCore):
             return
 
     @staticmethod
-    def _launch_entry(execution: RecoveryPlanExecution, server: RecoveryPlanExecutionServer) -> dict[str, str]:
+    def _launch_entry(
+        execution: RecoveryPlanExecution, server: RecoveryPlanExecutionServer
+    ) -> dict[str, str]:
         entry = {"sourceServerID": server.source_server_id}
         if server.source_server_id in execution.snapshots:
             entry["recoverySnapshotID"] = execution.snapshots[server.source_server_id]
@@ -116,23 +138,34 @@ class RecoveryPlanExecutionEngine(DrsBackendCore):
 
     @staticmethod
     def _refused_server(
-        execution: RecoveryPlanExecution, pending: list[RecoveryPlanExecutionServer], refusal: ServiceException
+        execution: RecoveryPlanExecution,
+        pending: list[RecoveryPlanExecutionServer],
+        refusal: ServiceException,
     ) -> RecoveryPlanExecutionServer | None:
         """The server a StartRecovery error names (itself, or its chosen snapshot), if any."""
         resource = getattr(refusal, "resource_id", None)
         if not resource:
             return None
         for server in pending:
-            if resource in (server.source_server_id, execution.snapshots.get(server.source_server_id)):
+            if resource in (
+                server.source_server_id,
+                execution.snapshots.get(server.source_server_id),
+            ):
                 return server
         return None
 
-    def _conclude(self, execution: RecoveryPlanExecution, step: RecoveryPlanExecutionStep) -> None:
+    def _conclude(
+        self, execution: RecoveryPlanExecution, step: RecoveryPlanExecutionStep
+    ) -> None:
         """The launch job ended: the step fails if a CRITICAL server did not launch."""
         for server in step.servers:
             if server.outcome == "PENDING":
                 server.outcome = self._launch_outcome(server)
-        failed = [s.source_server_id for s in step.servers if s.impact_level == "CRITICAL" and s.outcome != "LAUNCHED"]
+        failed = [
+            s.source_server_id
+            for s in step.servers
+            if s.impact_level == "CRITICAL" and s.outcome != "LAUNCHED"
+        ]
         if not failed:
             step.set_status("COMPLETED")
             return
@@ -145,14 +178,28 @@ class RecoveryPlanExecutionEngine(DrsBackendCore):
         job = self.get_job(server.job_id) if server.job_id else None
         if job is None:
             return "FAILED"
-        statuses = [p.launch_status for p in job.participants if p.source_server_id == server.source_server_id]
+        statuses = [
+            p.launch_status
+            for p in job.participants
+            if p.source_server_id == server.source_server_id
+        ]
         return "LAUNCHED" if statuses == ["LAUNCHED"] else "FAILED"
 
     @staticmethod
-    def _fail_step(execution: RecoveryPlanExecution, step: RecoveryPlanExecutionStep, code: str, message: str) -> None:
+    def _fail_step(
+        execution: RecoveryPlanExecution,
+        step: RecoveryPlanExecutionStep,
+        code: str,
+        message: str,
+    ) -> None:
         step.set_status("FAILED", {"code": code, "message": message})
-        if execution.phase == "IN_PROGRESS":  # a cancelled execution still ends CANCELLED
-            error = {"code": "STEP_FAILED", "message": f"Step {step.index} ({step.name}) failed: {message}"}
+        if (
+            execution.phase == "IN_PROGRESS"
+        ):  # a cancelled execution still ends CANCELLED
+            error = {
+                "code": "STEP_FAILED",
+                "message": f"Step {step.index} ({step.name}) failed: {message}",
+            }
             execution.end("FAILED", error)
 
     @staticmethod
@@ -164,4 +211,6 @@ class RecoveryPlanExecutionEngine(DrsBackendCore):
         execution.end("CANCELLED")
 
 
-state_manager.register_default_transition(EXECUTION_MODEL, transition={"progression": "immediate"})
+state_manager.register_default_transition(
+    EXECUTION_MODEL, transition={"progression": "immediate"}
+)

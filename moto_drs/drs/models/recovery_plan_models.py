@@ -32,7 +32,9 @@ def step_servers(configuration: dict[str, Any]) -> list[dict[str, str]]:
 class RecoveryPlanStep(BaseModel):
     """A step of a plan; ``configuration`` is the RecoveryPlanStepConfiguration union."""
 
-    def __init__(self, plan: "RecoveryPlan", name: str, configuration: dict[str, Any]) -> None:
+    def __init__(
+        self, plan: "RecoveryPlan", name: str, configuration: dict[str, Any]
+    ) -> None:
         self.step_id = new_id("st")
         self.arn = f"{plan.arn}/step/{self.step_id}"
         self.plan_arn = plan.arn
@@ -57,9 +59,13 @@ class RecoveryPlanStep(BaseModel):
 
 
 class RecoveryPlan(BaseModel):
-    def __init__(self, backend: DrsBackendCore, name: str, description: str | None) -> None:
+    def __init__(
+        self, backend: DrsBackendCore, name: str, description: str | None
+    ) -> None:
         self.plan_id = new_id("plan")
-        self.arn = drs_arn(backend.region_name, backend.account_id, f"recovery-plan/{self.plan_id}")
+        self.arn = drs_arn(
+            backend.region_name, backend.account_id, f"recovery-plan/{self.plan_id}"
+        )
         self.name = name
         self.description = description
         self.steps: list[RecoveryPlanStep] = []
@@ -74,7 +80,12 @@ class RecoveryPlan(BaseModel):
 
     def servers(self, besides: RecoveryPlanStep | None = None) -> set[str]:
         """The server ARNs of the plan's steps (but ``besides``)."""
-        return {s["serverArn"] for step in self.steps if step is not besides for s in step_servers(step.configuration)}
+        return {
+            s["serverArn"]
+            for step in self.steps
+            if step is not besides
+            for s in step_servers(step.configuration)
+        }
 
 
 class RecoveryPlanExecutionServer:
@@ -106,7 +117,9 @@ class RecoveryPlanExecutionServer:
 class RecoveryPlanExecutionStep(BaseModel):
     """A plan step as one execution runs it."""
 
-    def __init__(self, execution: "RecoveryPlanExecution", index: int, step: RecoveryPlanStep) -> None:
+    def __init__(
+        self, execution: "RecoveryPlanExecution", index: int, step: RecoveryPlanStep
+    ) -> None:
         self.step_id = new_id("step")
         self.arn = f"{execution.arn}/step/{self.step_id}"
         self.execution_arn = execution.arn
@@ -114,7 +127,9 @@ class RecoveryPlanExecutionStep(BaseModel):
         self.name = step.name
         self.kind = step.kind
         self.servers = RecoveryPlanExecutionServer.of(step_servers(step.configuration))
-        self.wait_minutes: int | None = step.configuration.get(WAIT_STEP, {}).get("waitDurationMinutes")
+        self.wait_minutes: int | None = step.configuration.get(WAIT_STEP, {}).get(
+            "waitDurationMinutes"
+        )
         self.status = "NOT_STARTED"
         self.error: dict[str, str] | None = None
         self.attempt = 1
@@ -128,7 +143,11 @@ class RecoveryPlanExecutionStep(BaseModel):
     def configuration(self) -> dict[str, Any]:
         if self.kind == WAIT_STEP:
             return {WAIT_STEP: {"waitDurationMinutes": self.wait_minutes}}
-        return {"executionServerStepConfiguration": {"servers": [s.describe() for s in self.servers]}}
+        return {
+            "executionServerStepConfiguration": {
+                "servers": [s.describe() for s in self.servers]
+            }
+        }
 
     def describe(self) -> dict[str, Any]:
         item: dict[str, Any] = {
@@ -150,20 +169,33 @@ class RecoveryPlanExecution(BaseModel, ManagedState):
     """One run of a plan; ``phase`` is the status clients see, the ManagedState status its pace."""
 
     def __init__(
-        self, backend: DrsBackendCore, plan: RecoveryPlan, mode: str, snapshots: dict[str, str]
+        self,
+        backend: DrsBackendCore,
+        plan: RecoveryPlan,
+        mode: str,
+        snapshots: dict[str, str],
     ) -> None:
         ManagedState.__init__(self, EXECUTION_MODEL, transitions=PACE)
         self._backend = backend
         self.execution_id = new_id("exec")
-        self.arn = drs_arn(backend.region_name, backend.account_id, f"recovery-plan-execution/{self.execution_id}")
+        self.arn = drs_arn(
+            backend.region_name,
+            backend.account_id,
+            f"recovery-plan-execution/{self.execution_id}",
+        )
         self.plan_arn = plan.arn
         self.mode = mode
-        self.snapshots = snapshots  # source server ID -> the recovery snapshot chosen at start
+        self.snapshots = (
+            snapshots  # source server ID -> the recovery snapshot chosen at start
+        )
         self.phase = "CREATED"
         self.started_at = now()
         self.completed_at: datetime | None = None
         self.error: dict[str, str] | None = None
-        self.steps = [RecoveryPlanExecutionStep(self, index, step) for index, step in enumerate(plan.steps, start=1)]
+        self.steps = [
+            RecoveryPlanExecutionStep(self, index, step)
+            for index, step in enumerate(plan.steps, start=1)
+        ]
 
     @property
     def is_active(self) -> bool:
@@ -177,7 +209,10 @@ class RecoveryPlanExecution(BaseModel, ManagedState):
         return True
 
     def running_step(self) -> RecoveryPlanExecutionStep | None:
-        return next((step for step in self.steps if step.status in ("EXECUTING", "WAITING")), None)
+        return next(
+            (step for step in self.steps if step.status in ("EXECUTING", "WAITING")),
+            None,
+        )
 
     def next_step(self) -> RecoveryPlanExecutionStep | None:
         return next((step for step in self.steps if step.status not in PASSED), None)

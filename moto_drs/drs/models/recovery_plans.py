@@ -35,7 +35,9 @@ MAX_STEPS = 20  # RecoveryPlanStepOrder and RecoveryPlanStepArnList allow 20 ste
 # User guide, "Skipping a step": NOT_STARTED, FAILED or TIMED_OUT steps can be skipped.
 SKIPPABLE = ("NOT_STARTED", "FAILED", "TIMED_OUT")
 RETRYABLE = ("FAILED", "TIMED_OUT")
-SOLE_ACTIVE = "a plan cannot have more than one execution in a non-terminal status at a time"
+SOLE_ACTIVE = (
+    "a plan cannot have more than one execution in a non-terminal status at a time"
+)
 # what each operation with a clientToken creates
 CREATES = {
     "CreateRecoveryPlan": "RECOVERY_PLAN",
@@ -51,7 +53,9 @@ class RecoveryPlanOperations(RecoveryPlanExecutionEngine):
         self.recovery_plan_executions = {}
         self.recovery_plan_execution_steps: dict[str, RecoveryPlanExecutionStep] = {}
         # (operation, clientToken) -> (the request's parameters, the ARN it created)
-        self.recovery_plan_requests: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
+        self.recovery_plan_requests: dict[
+            tuple[str, str], tuple[dict[str, Any], str]
+        ] = {}
 
     # -- lookups -----------------------------------------------------------------------------
 
@@ -59,14 +63,26 @@ class RecoveryPlanOperations(RecoveryPlanExecutionEngine):
         return find_resource(self.recovery_plans, arn, "RECOVERY_PLAN", "Recovery plan")
 
     def _plan_step(self, arn: str) -> RecoveryPlanStep:
-        return find_resource(self.recovery_plan_steps, arn, "RECOVERY_PLAN_STEP", "Recovery plan step")
+        return find_resource(
+            self.recovery_plan_steps, arn, "RECOVERY_PLAN_STEP", "Recovery plan step"
+        )
 
     def _execution(self, arn: str) -> RecoveryPlanExecution:
-        return find_resource(self.recovery_plan_executions, arn, "RECOVERY_PLAN_EXECUTION", "Recovery plan execution")
+        return find_resource(
+            self.recovery_plan_executions,
+            arn,
+            "RECOVERY_PLAN_EXECUTION",
+            "Recovery plan execution",
+        )
 
-    def _execution_step(self, arn: str) -> tuple[RecoveryPlanExecution, RecoveryPlanExecutionStep]:
+    def _execution_step(
+        self, arn: str
+    ) -> tuple[RecoveryPlanExecution, RecoveryPlanExecutionStep]:
         step = find_resource(
-            self.recovery_plan_execution_steps, arn, "RECOVERY_PLAN_EXECUTION_STEP", "Recovery plan execution step"
+            self.recovery_plan_execution_steps,
+            arn,
+            "RECOVERY_PLAN_EXECUTION_STEP",
+            "Recovery plan execution step",
         )
         return self.recovery_plan_executions[step.execution_arn], step
 
@@ -75,7 +91,11 @@ class RecoveryPlanOperations(RecoveryPlanExecutionEngine):
     ) -> None:
         """ConflictException while the plan has an execution in a non-terminal status (but ``besides``)."""
         for execution in self.recovery_plan_executions.values():
-            if execution.plan_arn == plan_arn and execution.is_active and execution is not besides:
+            if (
+                execution.plan_arn == plan_arn
+                and execution.is_active
+                and execution is not besides
+            ):
                 raise ConflictException(
                     f"Recovery plan {plan_arn} has execution {execution.arn} in status {execution.phase}; {rule}.",
                     plan_arn,
@@ -89,7 +109,9 @@ class RecoveryPlanOperations(RecoveryPlanExecutionEngine):
         if self._server_exists(arn):
             return
         where = f"account {self.account_id}, {self.region_name}"
-        raise ResourceNotFoundException(arn, "SOURCE_SERVER", f"Source server {arn} does not exist in {where}.")
+        raise ResourceNotFoundException(
+            arn, "SOURCE_SERVER", f"Source server {arn} does not exist in {where}."
+        )
 
     def _server_exists(self, arn: str) -> bool:
         try:
@@ -97,7 +119,9 @@ class RecoveryPlanOperations(RecoveryPlanExecutionEngine):
         except ResourceNotFoundException:
             return False
 
-    def _step_servers(self, servers: list[dict[str, str]], field: str, taken: Iterable[str]) -> list[dict[str, str]]:
+    def _step_servers(
+        self, servers: list[dict[str, str]], field: str, taken: Iterable[str]
+    ) -> list[dict[str, str]]:
         """The servers of a SERVER step: each once, each an existing source server, none already in
         another step (it would be launched twice in one run); impactLevel defaults to CRITICAL [M]."""
         taken = set(taken)
@@ -116,34 +140,56 @@ class RecoveryPlanOperations(RecoveryPlanExecutionEngine):
                     arn,
                     "SOURCE_SERVER",
                 )
-            chosen.append({"serverArn": arn, "impactLevel": entry.get("impactLevel", "CRITICAL")})
+            chosen.append(
+                {"serverArn": arn, "impactLevel": entry.get("impactLevel", "CRITICAL")}
+            )
         return chosen
 
-    def _step_configuration(self, configuration: dict[str, Any], taken: Iterable[str]) -> dict[str, Any]:
+    def _step_configuration(
+        self, configuration: dict[str, Any], taken: Iterable[str]
+    ) -> dict[str, Any]:
         """A valid RecoveryPlanStepConfiguration (the union has one member: validation.py checked)."""
         if SERVER_STEP in configuration:
             field = f"configuration.{SERVER_STEP}.servers"
-            servers = self._step_servers(configuration[SERVER_STEP]["servers"], field, taken)
+            servers = self._step_servers(
+                configuration[SERVER_STEP]["servers"], field, taken
+            )
             return {SERVER_STEP: {"servers": servers}}
-        return {WAIT_STEP: {"waitDurationMinutes": configuration[WAIT_STEP]["waitDurationMinutes"]}}
+        return {
+            WAIT_STEP: {
+                "waitDurationMinutes": configuration[WAIT_STEP]["waitDurationMinutes"]
+            }
+        }
 
     def _check_plan_name(self, name: str) -> None:
         """Plan names are unique in an account and Region (decision, docs/recovery-plans.md)."""
         for plan in self.recovery_plans.values():
             if plan.name == name:
-                raise ConflictException(f"A recovery plan named {name!r} already exists.", plan.arn, "RECOVERY_PLAN")
+                raise ConflictException(
+                    f"A recovery plan named {name!r} already exists.",
+                    plan.arn,
+                    "RECOVERY_PLAN",
+                )
 
     def _check_plan_editable(self, plan: RecoveryPlan) -> None:
-        self._check_no_active_execution(plan.arn, "its steps cannot change until that execution ends")
+        self._check_no_active_execution(
+            plan.arn, "its steps cannot change until that execution ends"
+        )
 
-    def _check_sole_active(self, plan_arn: str, besides: RecoveryPlanExecution | None = None) -> None:
+    def _check_sole_active(
+        self, plan_arn: str, besides: RecoveryPlanExecution | None = None
+    ) -> None:
         # API reference, StartRecoveryPlanExecution
         self._check_no_active_execution(plan_arn, SOLE_ACTIVE, besides)
 
-    def _replayed(self, operation: str, token: str | None, request: dict[str, Any]) -> str | None:
+    def _replayed(
+        self, operation: str, token: str | None, request: dict[str, Any]
+    ) -> str | None:
         """The ARN an earlier call with this clientToken created; ConflictException when the token
         comes back with other parameters (the idempotency contract of clientToken)."""
-        recorded = self.recovery_plan_requests.get((operation, token)) if token else None
+        recorded = (
+            self.recovery_plan_requests.get((operation, token)) if token else None
+        )
         if recorded is None:
             return None
         if recorded[0] != request:
@@ -151,7 +197,9 @@ class RecoveryPlanOperations(RecoveryPlanExecutionEngine):
             raise ConflictException(message, recorded[1], CREATES[operation])
         return recorded[1]
 
-    def _remember(self, operation: str, token: str | None, request: dict[str, Any], arn: str) -> None:
+    def _remember(
+        self, operation: str, token: str | None, request: dict[str, Any], arn: str
+    ) -> None:
         if token:
             self.recovery_plan_requests[(operation, token)] = (request, arn)
 
@@ -159,7 +207,11 @@ class RecoveryPlanOperations(RecoveryPlanExecutionEngine):
 
     def _plan_status(self, plan: RecoveryPlan) -> str:
         """INVALID while a step names a source server that no longer exists (decision)."""
-        return "ACTIVE" if all(self._server_exists(arn) for arn in plan.servers()) else "INVALID"
+        return (
+            "ACTIVE"
+            if all(self._server_exists(arn) for arn in plan.servers())
+            else "INVALID"
+        )
 
     def _describe_plan(self, plan: RecoveryPlan) -> dict[str, Any]:
         item: dict[str, Any] = {
@@ -200,7 +252,10 @@ class RecoveryPlanOperations(RecoveryPlanExecutionEngine):
         return self._describe_plan(self._plan(recovery_plan_arn))
 
     def update_recovery_plan(
-        self, recovery_plan_arn: str, name: str | None = None, description: str | None = None
+        self,
+        recovery_plan_arn: str,
+        name: str | None = None,
+        description: str | None = None,
     ) -> dict[str, Any]:
         self._settle_recovery_plans()
         plan = self._plan(recovery_plan_arn)
@@ -215,7 +270,10 @@ class RecoveryPlanOperations(RecoveryPlanExecutionEngine):
         """The plan's executions stay (they are records with their own ARNs and DeleteRecoveryPlanExecution)."""
         self._settle_recovery_plans()
         plan = self._plan(recovery_plan_arn)
-        self._check_no_active_execution(plan.arn, "a plan with an execution in a non-terminal status cannot be deleted")
+        self._check_no_active_execution(
+            plan.arn,
+            "a plan with an execution in a non-terminal status cannot be deleted",
+        )
         for step in plan.steps:
             del self.recovery_plan_steps[step.arn]
         del self.recovery_plans[plan.arn]
@@ -226,7 +284,9 @@ class RecoveryPlanOperations(RecoveryPlanExecutionEngine):
         self, max_results: int | None = None, next_token: str | None = None
     ) -> tuple[list[dict[str, Any]], str | None]:
         self._settle_recovery_plans()
-        page, token = paginate_list(list(self.recovery_plans.values()), "arn", max_results, next_token)
+        page, token = paginate_list(
+            list(self.recovery_plans.values()), "arn", max_results, next_token
+        )
         return [self._describe_plan(plan) for plan in page], token
 
     # -- plan steps -------------------------------------------------------------------------
@@ -241,14 +301,24 @@ class RecoveryPlanOperations(RecoveryPlanExecutionEngine):
     ) -> dict[str, Any]:
         self._settle_recovery_plans()
         plan = self._plan(recovery_plan_arn)
-        request = {"plan": plan.arn, "name": step_name, "order": step_order, "configuration": configuration}
+        request = {
+            "plan": plan.arn,
+            "name": step_name,
+            "order": step_order,
+            "configuration": configuration,
+        }
         replayed = self._replayed("CreateRecoveryPlanStep", client_token, request)
         if replayed is not None and replayed in self.recovery_plan_steps:
             return self.recovery_plan_steps[replayed].describe()
         if step_order is not None and step_order > len(plan.steps) + 1:
             raise ValidationException(
                 f"stepOrder {step_order} is past the end of the plan: it has {len(plan.steps)} step(s).",
-                field_list=[{"name": "stepOrder", "message": f"Must be between 1 and {len(plan.steps) + 1}"}],
+                field_list=[
+                    {
+                        "name": "stepOrder",
+                        "message": f"Must be between 1 and {len(plan.steps) + 1}",
+                    }
+                ],
             )
         checked = self._step_configuration(configuration, plan.servers())
         self._check_plan_editable(plan)
@@ -271,7 +341,10 @@ class RecoveryPlanOperations(RecoveryPlanExecutionEngine):
         return self._plan_step(recovery_plan_step_arn).describe()
 
     def update_recovery_plan_step(
-        self, recovery_plan_step_arn: str, step_name: str | None = None, configuration: dict[str, Any] | None = None
+        self,
+        recovery_plan_step_arn: str,
+        step_name: str | None = None,
+        configuration: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         self._settle_recovery_plans()
         step = self._plan_step(recovery_plan_step_arn)
@@ -281,9 +354,13 @@ class RecoveryPlanOperations(RecoveryPlanExecutionEngine):
             if step.kind not in configuration:
                 raise ValidationException(
                     f"A step's type cannot change: step {step.arn} needs a {step.kind}.",
-                    field_list=[{"name": "configuration", "message": f"Must be {step.kind}"}],
+                    field_list=[
+                        {"name": "configuration", "message": f"Must be {step.kind}"}
+                    ],
                 )
-            checked = self._step_configuration(configuration, plan.servers(besides=step))
+            checked = self._step_configuration(
+                configuration, plan.servers(besides=step)
+            )
         self._check_plan_editable(plan)
         step.name = step.name if step_name is None else step_name
         step.configuration = step.configuration if checked is None else checked
@@ -300,30 +377,49 @@ class RecoveryPlanOperations(RecoveryPlanExecutionEngine):
         return step.arn
 
     def list_recovery_plan_steps(
-        self, recovery_plan_arn: str, max_results: int | None = None, next_token: str | None = None
+        self,
+        recovery_plan_arn: str,
+        max_results: int | None = None,
+        next_token: str | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
         self._settle_recovery_plans()
         plan = self._plan(recovery_plan_arn)
-        page, token = paginate_list(list(plan.steps), "arn", max_results, next_token, plan=plan.arn)
+        page, token = paginate_list(
+            list(plan.steps), "arn", max_results, next_token, plan=plan.arn
+        )
         return [step.describe() for step in page], token
 
-    def reorder_recovery_plan_steps(self, recovery_plan_arn: str, ordered_step_arns: list[str]) -> list[dict[str, Any]]:
+    def reorder_recovery_plan_steps(
+        self, recovery_plan_arn: str, ordered_step_arns: list[str]
+    ) -> list[dict[str, Any]]:
         """The list must name every step of the plan once ("a complete ordered list", API reference)."""
         self._settle_recovery_plans()
         plan = self._plan(recovery_plan_arn)
         steps = {step.arn: step for step in plan.steps}
         for index, arn in enumerate(ordered_step_arns):
-            problem = "is not a step of this plan" if arn not in steps else "appears twice"
+            problem = (
+                "is not a step of this plan" if arn not in steps else "appears twice"
+            )
             if arn not in steps or arn in ordered_step_arns[:index]:
                 raise ValidationException(
                     f"Step {arn} {problem}; orderedStepArns must list every step of the plan once.",
-                    field_list=[{"name": f"orderedStepArns[{index}]", "message": problem.capitalize()}],
+                    field_list=[
+                        {
+                            "name": f"orderedStepArns[{index}]",
+                            "message": problem.capitalize(),
+                        }
+                    ],
                 )
         missing = [arn for arn in steps if arn not in ordered_step_arns]
         if missing:
             raise ValidationException(
                 f"orderedStepArns must list every step of the plan once; missing: {', '.join(missing)}.",
-                field_list=[{"name": "orderedStepArns", "message": f"Missing {len(missing)} step(s)"}],
+                field_list=[
+                    {
+                        "name": "orderedStepArns",
+                        "message": f"Missing {len(missing)} step(s)",
+                    }
+                ],
             )
         self._check_plan_editable(plan)
         moment = now()
@@ -345,15 +441,26 @@ class RecoveryPlanOperations(RecoveryPlanExecutionEngine):
     ) -> dict[str, Any]:
         self._settle_recovery_plans()
         plan = self._plan(recovery_plan_arn)
-        request = {"plan": plan.arn, "mode": mode, "sourceServers": source_servers, "tags": tags}
+        request = {
+            "plan": plan.arn,
+            "mode": mode,
+            "sourceServers": source_servers,
+            "tags": tags,
+        }
         replayed = self._replayed("StartRecoveryPlanExecution", client_token, request)
         if replayed is not None and replayed in self.recovery_plan_executions:
             return self.recovery_plan_executions[replayed].describe()
         snapshots = self._chosen_snapshots(plan, source_servers or [])
         self._check_sole_active(plan.arn)
         if not plan.steps or self._plan_status(plan) == "INVALID":
-            reason = "has no steps" if not plan.steps else "is INVALID: a step names a deleted source server"
-            raise ConflictException(f"Recovery plan {plan.arn} {reason}.", plan.arn, "RECOVERY_PLAN")
+            reason = (
+                "has no steps"
+                if not plan.steps
+                else "is INVALID: a step names a deleted source server"
+            )
+            raise ConflictException(
+                f"Recovery plan {plan.arn} {reason}.", plan.arn, "RECOVERY_PLAN"
+            )
         execution = RecoveryPlanExecution(self, plan, mode, snapshots)
         self.recovery_plan_executions[execution.arn] = execution
         for step in execution.steps:
@@ -361,28 +468,43 @@ class RecoveryPlanOperations(RecoveryPlanExecutionEngine):
         self.register_taggable(execution.arn, execution)
         if tags:
             self.tag_resource(execution.arn, tags)
-        self._remember("StartRecoveryPlanExecution", client_token, request, execution.arn)
+        self._remember(
+            "StartRecoveryPlanExecution", client_token, request, execution.arn
+        )
         created = execution.describe()
         self._run(execution)
         return created
 
     @staticmethod
-    def _chosen_snapshots(plan: RecoveryPlan, entries: list[dict[str, str]]) -> dict[str, str]:
+    def _chosen_snapshots(
+        plan: RecoveryPlan, entries: list[dict[str, str]]
+    ) -> dict[str, str]:
         """sourceServers: a recovery snapshot for some of the plan's servers, each named once."""
         in_plan = {arn.rsplit("/", 1)[-1] for arn in plan.servers()}
         chosen: dict[str, str] = {}
         for index, entry in enumerate(entries):
             source_server_id = entry["sourceServerID"]
-            problem = "is not in any step of the plan" if source_server_id not in in_plan else "appears twice"
+            problem = (
+                "is not in any step of the plan"
+                if source_server_id not in in_plan
+                else "appears twice"
+            )
             if source_server_id not in in_plan or source_server_id in chosen:
                 raise ValidationException(
                     f"Source server {source_server_id} {problem}.",
-                    field_list=[{"name": f"sourceServers[{index}].sourceServerID", "message": problem.capitalize()}],
+                    field_list=[
+                        {
+                            "name": f"sourceServers[{index}].sourceServerID",
+                            "message": problem.capitalize(),
+                        }
+                    ],
                 )
             chosen[source_server_id] = entry["recoverySnapshotID"]
         return chosen
 
-    def get_recovery_plan_execution(self, recovery_plan_execution_arn: str) -> dict[str, Any]:
+    def get_recovery_plan_execution(
+        self, recovery_plan_execution_arn: str
+    ) -> dict[str, Any]:
         self._settle_recovery_plans()
         execution = self._execution(recovery_plan_execution_arn)
         self._observe(execution)
@@ -404,10 +526,14 @@ class RecoveryPlanOperations(RecoveryPlanExecutionEngine):
         self._settle_recovery_plans()
         query = {"plan": recovery_plan_arn, "status": status}
         executions = [
-            e for e in reversed(self.recovery_plan_executions.values()) if recovery_plan_arn in (None, e.plan_arn)
+            e
+            for e in reversed(self.recovery_plan_executions.values())
+            if recovery_plan_arn in (None, e.plan_arn)
         ]
         executions.sort(key=lambda e: e.started_at, reverse=True)
-        rest, _ = paginate_list(executions, "arn", max(len(executions), 1), next_token, **query)
+        rest, _ = paginate_list(
+            executions, "arn", max(len(executions), 1), next_token, **query
+        )
         wanted = max_results or DEFAULT_PAGE_SIZE
         page: list[RecoveryPlanExecution] = []
         looked_at = 0
@@ -418,10 +544,14 @@ class RecoveryPlanOperations(RecoveryPlanExecutionEngine):
             self._observe(execution)
             if status in (None, execution.phase):
                 page.append(execution)
-        _, token = paginate_list(executions, "arn", max(looked_at, 1), next_token, **query)
+        _, token = paginate_list(
+            executions, "arn", max(looked_at, 1), next_token, **query
+        )
         return [execution.describe() for execution in page], token
 
-    def cancel_recovery_plan_execution(self, recovery_plan_execution_arn: str) -> dict[str, Any]:
+    def cancel_recovery_plan_execution(
+        self, recovery_plan_execution_arn: str
+    ) -> dict[str, Any]:
         """CANCELLING until the running step's launch job ends (a job cannot be stopped; what it
         launched stays, user guide "Running a recovery plan"); then the rest is SKIPPED, CANCELLED."""
         self._settle_recovery_plans()
@@ -460,7 +590,9 @@ class RecoveryPlanOperations(RecoveryPlanExecutionEngine):
 
     # -- execution steps ----------------------------------------------------------------------
 
-    def get_recovery_plan_execution_step(self, recovery_plan_execution_step_arn: str) -> dict[str, Any]:
+    def get_recovery_plan_execution_step(
+        self, recovery_plan_execution_step_arn: str
+    ) -> dict[str, Any]:
         self._settle_recovery_plans()
         _, step = self._execution_step(recovery_plan_execution_step_arn)
         return step.describe()
@@ -476,7 +608,14 @@ class RecoveryPlanOperations(RecoveryPlanExecutionEngine):
         execution = self._execution(recovery_plan_execution_arn)
         wanted = (filter or {}).get("status")
         steps = [step for step in execution.steps if wanted in (None, step.status)]
-        page, token = paginate_list(steps, "arn", max_results, next_token, execution=execution.arn, status=wanted)
+        page, token = paginate_list(
+            steps,
+            "arn",
+            max_results,
+            next_token,
+            execution=execution.arn,
+            status=wanted,
+        )
         return [step.describe() for step in page], token
 
     def update_recovery_plan_execution_step(
@@ -497,16 +636,39 @@ class RecoveryPlanOperations(RecoveryPlanExecutionEngine):
                 "RECOVERY_PLAN_EXECUTION",
             )
         changes = servers is not None or wait_duration_minutes is not None
-        if (status is not None and step.status not in SKIPPABLE) or (changes and step.status != "NOT_STARTED"):
-            rule = "only a NOT_STARTED, FAILED or TIMED_OUT step can be skipped" if status is not None else ""
-            rule += " and " if status is not None and changes else ""
-            rule += "only a NOT_STARTED step's servers or wait can change" if changes else ""
-            raise ConflictException(
-                f"Execution step {step.arn} is {step.status}: {rule}.", step.arn, "RECOVERY_PLAN_EXECUTION_STEP"
+        if (status is not None and step.status not in SKIPPABLE) or (
+            changes and step.status != "NOT_STARTED"
+        ):
+            rule = (
+                "only a NOT_STARTED, FAILED or TIMED_OUT step can be skipped"
+                if status is not None
+                else ""
             )
-        others = {s.server_arn for other in execution.steps if other is not step for s in other.servers}
-        chosen = None if servers is None else self._step_servers(servers, "servers", others)
-        resumes = status is not None and step.status in RETRYABLE and execution.phase == "FAILED"
+            rule += " and " if status is not None and changes else ""
+            rule += (
+                "only a NOT_STARTED step's servers or wait can change"
+                if changes
+                else ""
+            )
+            raise ConflictException(
+                f"Execution step {step.arn} is {step.status}: {rule}.",
+                step.arn,
+                "RECOVERY_PLAN_EXECUTION_STEP",
+            )
+        others = {
+            s.server_arn
+            for other in execution.steps
+            if other is not step
+            for s in other.servers
+        }
+        chosen = (
+            None if servers is None else self._step_servers(servers, "servers", others)
+        )
+        resumes = (
+            status is not None
+            and step.status in RETRYABLE
+            and execution.phase == "FAILED"
+        )
         if resumes:
             self._check_sole_active(execution.plan_arn, besides=execution)
         if chosen is not None:
@@ -522,24 +684,37 @@ class RecoveryPlanOperations(RecoveryPlanExecutionEngine):
 
     @staticmethod
     def _check_step_update(
-        step: RecoveryPlanExecutionStep, status: str | None, servers: list[Any] | None, wait_minutes: int | None
+        step: RecoveryPlanExecutionStep,
+        status: str | None,
+        servers: list[Any] | None,
+        wait_minutes: int | None,
     ) -> None:
         problems = []
         if status is None and servers is None and wait_minutes is None:
-            problems.append(("status", "Give status SKIPPED, servers or waitDurationMinutes"))
+            problems.append(
+                ("status", "Give status SKIPPED, servers or waitDurationMinutes")
+            )
         if status not in (None, "SKIPPED"):
             problems.append(("status", "Only SKIPPED is accepted"))
         if servers is not None and step.kind != SERVER_STEP:
             problems.append(("servers", "Only a SERVER step has servers"))
         if wait_minutes is not None and step.kind != WAIT_STEP:
-            problems.append(("waitDurationMinutes", "Only a WAIT step has a wait duration"))
+            problems.append(
+                ("waitDurationMinutes", "Only a WAIT step has a wait duration")
+            )
         if problems:
             raise ValidationException(
-                f"Cannot update execution step {step.arn}: " + "; ".join(message for _, message in problems) + ".",
-                field_list=[{"name": name, "message": message} for name, message in problems],
+                f"Cannot update execution step {step.arn}: "
+                + "; ".join(message for _, message in problems)
+                + ".",
+                field_list=[
+                    {"name": name, "message": message} for name, message in problems
+                ],
             )
 
-    def retry_recovery_plan_execution_step(self, recovery_plan_execution_step_arn: str) -> dict[str, Any]:
+    def retry_recovery_plan_execution_step(
+        self, recovery_plan_execution_step_arn: str
+    ) -> dict[str, Any]:
         """A new attempt launches the step's servers that did not launch; the others keep their
         recovery instances (relaunching would replace them) (decision)."""
         self._settle_recovery_plans()
@@ -547,7 +722,12 @@ class RecoveryPlanOperations(RecoveryPlanExecutionEngine):
         if step.kind != SERVER_STEP:
             raise ValidationException(
                 f"Execution step {step.arn} is a WAIT step; only a SERVER step can be retried.",
-                field_list=[{"name": "recoveryPlanExecutionStepArn", "message": "Not a SERVER step"}],
+                field_list=[
+                    {
+                        "name": "recoveryPlanExecutionStepArn",
+                        "message": "Not a SERVER step",
+                    }
+                ],
             )
         if step.status not in RETRYABLE or execution.phase != "FAILED":
             raise ConflictException(

@@ -26,7 +26,13 @@ from .configuration_common import (
     register_with_tags,
     require_connected,
 )
-from .ec2_integration import default_subnet_id, ec2_of, instance_type_errors, security_group_errors, subnet_errors
+from .ec2_integration import (
+    default_subnet_id,
+    ec2_of,
+    instance_type_errors,
+    security_group_errors,
+    subnet_errors,
+)
 
 if TYPE_CHECKING:
     from .source_servers import SourceServer
@@ -50,9 +56,27 @@ REPLICATION_SETTINGS = (
     "internetProtocol",
 )
 DEFAULT_PIT_POLICY = [
-    {"ruleID": 1, "units": "MINUTE", "interval": 10, "retentionDuration": 60, "enabled": True},
-    {"ruleID": 2, "units": "HOUR", "interval": 1, "retentionDuration": 24, "enabled": True},
-    {"ruleID": 3, "units": "DAY", "interval": 1, "retentionDuration": 7, "enabled": True},
+    {
+        "ruleID": 1,
+        "units": "MINUTE",
+        "interval": 10,
+        "retentionDuration": 60,
+        "enabled": True,
+    },
+    {
+        "ruleID": 2,
+        "units": "HOUR",
+        "interval": 1,
+        "retentionDuration": 24,
+        "enabled": True,
+    },
+    {
+        "ruleID": 3,
+        "units": "DAY",
+        "interval": 1,
+        "retentionDuration": 7,
+        "enabled": True,
+    },
 ]
 DEFAULT_REPLICATION_SETTINGS: dict[str, Any] = {
     "associateDefaultSecurityGroup": True,
@@ -76,7 +100,9 @@ KMS_KEY_ARN = re.compile(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/.+")
 # Staging disks of this size or more use defaultLargeStagingDiskType when their type is AUTO.
 LARGE_DISK_BYTES = 500 * 1024**3
 IOPS_DISK_TYPES = ("GP3", "IO1")
-REPLICATION_SERVER_ARCHITECTURE = "x86_64"  # "Replication servers are only supported on x86_64"
+REPLICATION_SERVER_ARCHITECTURE = (
+    "x86_64"  # "Replication servers are only supported on x86_64"
+)
 
 
 def pit_policy_errors(policy: list[dict[str, Any]]) -> list[Field]:
@@ -86,7 +112,9 @@ def pit_policy_errors(policy: list[dict[str, Any]]) -> list[Field]:
     for index, rule in enumerate(policy):
         units, path = rule["units"], f"pitPolicy[{index}]"
         if units in seen:
-            errors.append(field_error(f"{path}.units", f"Only one {units} rule is allowed"))
+            errors.append(
+                field_error(f"{path}.units", f"Only one {units} rule is allowed")
+            )
         seen.add(units)
         interval, retention = rule["interval"], rule["retentionDuration"]
         if units in FIXED_PIT_RULES and (interval, retention) != FIXED_PIT_RULES[units]:
@@ -99,10 +127,17 @@ def pit_policy_errors(policy: list[dict[str, Any]]) -> list[Field]:
             )
         if units == "DAY":
             if interval != 1:
-                errors.append(field_error(f"{path}.interval", "The DAY rule's interval is fixed at 1"))
+                errors.append(
+                    field_error(
+                        f"{path}.interval", "The DAY rule's interval is fixed at 1"
+                    )
+                )
             if retention > MAX_PIT_RETENTION_DAYS:
                 errors.append(
-                    field_error(f"{path}.retentionDuration", f"Must be between 1 and {MAX_PIT_RETENTION_DAYS} days")
+                    field_error(
+                        f"{path}.retentionDuration",
+                        f"Must be between 1 and {MAX_PIT_RETENTION_DAYS} days",
+                    )
                 )
     missing = {"MINUTE", "HOUR", "DAY"} - seen
     if missing:
@@ -115,15 +150,25 @@ def encryption_errors(settings: dict[str, Any]) -> list[Field]:
     key = settings.get("ebsEncryptionKeyArn")
     if settings.get("ebsEncryption") == "CUSTOM":
         if not key:
-            return [field_error("ebsEncryptionKeyArn", "Required when ebsEncryption is CUSTOM")]
+            return [
+                field_error(
+                    "ebsEncryptionKeyArn", "Required when ebsEncryption is CUSTOM"
+                )
+            ]
         if not KMS_KEY_ARN.fullmatch(key):
             return [field_error("ebsEncryptionKeyArn", "Must be the ARN of a KMS key")]
     elif key:
-        return [field_error("ebsEncryptionKeyArn", "Allowed only when ebsEncryption is CUSTOM")]
+        return [
+            field_error(
+                "ebsEncryptionKeyArn", "Allowed only when ebsEncryption is CUSTOM"
+            )
+        ]
     return []
 
 
-def network_errors(account_id: str, region_name: str, settings: dict[str, Any]) -> list[Field]:
+def network_errors(
+    account_id: str, region_name: str, settings: dict[str, Any]
+) -> list[Field]:
     """The staging subnet and the replication servers' security groups must exist in EC2."""
     ec2 = ec2_of(account_id, region_name)
     vpc_id = None
@@ -132,7 +177,9 @@ def network_errors(account_id: str, region_name: str, settings: dict[str, Any]) 
     if subnet_id:
         errors, vpc_id = subnet_errors(ec2, subnet_id, "stagingAreaSubnetId")
     groups = settings.get("replicationServersSecurityGroupsIDs") or []
-    return errors + security_group_errors(ec2, groups, vpc_id, "replicationServersSecurityGroupsIDs")
+    return errors + security_group_errors(
+        ec2, groups, vpc_id, "replicationServersSecurityGroupsIDs"
+    )
 
 
 def replication_settings_errors(
@@ -144,17 +191,24 @@ def replication_settings_errors(
         errors += pit_policy_errors(settings["pitPolicy"])
     if "replicationServerInstanceType" in changed:
         errors += instance_type_errors(
-            settings["replicationServerInstanceType"], "replicationServerInstanceType", REPLICATION_SERVER_ARCHITECTURE
+            settings["replicationServerInstanceType"],
+            "replicationServerInstanceType",
+            REPLICATION_SERVER_ARCHITECTURE,
         )
     if changed & {"stagingAreaSubnetId", "replicationServersSecurityGroupsIDs"}:
         errors += network_errors(account_id, region_name, settings)
     return errors
 
 
-def merge_replication_settings(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+def merge_replication_settings(
+    current: dict[str, Any], changes: dict[str, Any]
+) -> dict[str, Any]:
     """``current`` with ``changes`` applied; leaving CUSTOM encryption drops the key ARN with it."""
     merged = {**copy.deepcopy(current), **changes}
-    if changes.get("ebsEncryption") in ("DEFAULT", "NONE") and "ebsEncryptionKeyArn" not in changes:
+    if (
+        changes.get("ebsEncryption") in ("DEFAULT", "NONE")
+        and "ebsEncryptionKeyArn" not in changes
+    ):
         merged.pop("ebsEncryptionKeyArn", None)
     return merged
 
@@ -176,7 +230,9 @@ class ReplicationConfiguration(BaseModel):
 
     def __init__(self, server: "SourceServer", settings: dict[str, Any]):
         self.server = server
-        hostname = server.source_properties.get("identificationHints", {}).get("hostname")
+        hostname = server.source_properties.get("identificationHints", {}).get(
+            "hostname"
+        )
         self.name: str = (hostname or server.source_server_id)[:128]
         self.settings = settings
         # deviceName -> the disk's settings the user chose; the server's disks define the list
@@ -186,9 +242,15 @@ class ReplicationConfiguration(BaseModel):
         disks = []
         for index, disk in enumerate(self.server.disks):
             name = disk.get("deviceName", "")
-            entry: dict[str, Any] = {"deviceName": name, "isBootDisk": index == 0, "stagingDiskType": "AUTO"}
+            entry: dict[str, Any] = {
+                "deviceName": name,
+                "isBootDisk": index == 0,
+                "stagingDiskType": "AUTO",
+            }
             entry.update(self.disk_settings.get(name, {}))
-            entry["optimizedStagingDiskType"] = self._optimized_type(entry["stagingDiskType"], disk.get("bytes", 0))
+            entry["optimizedStagingDiskType"] = self._optimized_type(
+                entry["stagingDiskType"], disk.get("bytes", 0)
+            )
             disks.append(entry)
         return disks
 
@@ -210,25 +272,39 @@ class ReplicationConfiguration(BaseModel):
         }
 
 
-def replicated_disk_errors(server: "SourceServer", disks: list[dict[str, Any]]) -> list[Field]:
+def replicated_disk_errors(
+    server: "SourceServer", disks: list[dict[str, Any]]
+) -> list[Field]:
     """Each entry must name one of the server's disks, once, with settings its staging type allows."""
     known = {disk.get("deviceName") for disk in server.disks}
     errors, seen = [], set()
     for index, disk in enumerate(disks):
         path, name = f"replicatedDisks[{index}]", disk.get("deviceName")
         if not name:
-            errors.append(field_error(f"{path}.deviceName", "Required to identify the disk"))
+            errors.append(
+                field_error(f"{path}.deviceName", "Required to identify the disk")
+            )
             continue
         if name not in known:
-            errors.append(field_error(f"{path}.deviceName", f"Source server has no disk {name}"))
+            errors.append(
+                field_error(f"{path}.deviceName", f"Source server has no disk {name}")
+            )
         if name in seen:
-            errors.append(field_error(f"{path}.deviceName", f"Disk {name} is listed more than once"))
+            errors.append(
+                field_error(
+                    f"{path}.deviceName", f"Disk {name} is listed more than once"
+                )
+            )
         seen.add(name)
         disk_type = disk.get("stagingDiskType", "AUTO")
         if "throughput" in disk and disk_type != "GP3":
-            errors.append(field_error(f"{path}.throughput", "Valid only for GP3 staging disks"))
+            errors.append(
+                field_error(f"{path}.throughput", "Valid only for GP3 staging disks")
+            )
         if "iops" in disk and disk_type not in IOPS_DISK_TYPES:
-            errors.append(field_error(f"{path}.iops", "Valid only for GP3 and IO1 staging disks"))
+            errors.append(
+                field_error(f"{path}.iops", "Valid only for GP3 and IO1 staging disks")
+            )
     return errors
 
 
@@ -246,11 +322,13 @@ class ReplicationConfigurationOperations(DrsBackendCore):
 
     def _replication_configuration_for_new_server(self, server: "SourceServer") -> None:
         """A new source server takes its settings from the account's template."""
-        self.replication_configurations[server.source_server_id] = ReplicationConfiguration(
-            server, self._account_replication_settings()
+        self.replication_configurations[server.source_server_id] = (
+            ReplicationConfiguration(server, self._account_replication_settings())
         )
 
-    def _replication_configuration_for_deleted_server(self, server: "SourceServer") -> None:
+    def _replication_configuration_for_deleted_server(
+        self, server: "SourceServer"
+    ) -> None:
         """Forget the deleted server's settings."""
         self.replication_configurations.pop(server.source_server_id, None)
 
@@ -280,13 +358,17 @@ class ReplicationConfigurationOperations(DrsBackendCore):
     ) -> dict[str, Any]:
         """The merged settings, or a ValidationException naming every problem (nothing changes)."""
         settings = merge_replication_settings(current, changes)
-        errors = replication_settings_errors(self.account_id, self.region_name, settings, set(changes))
+        errors = replication_settings_errors(
+            self.account_id, self.region_name, settings, set(changes)
+        )
         raise_if_invalid(errors + (other_errors or []), what)
         return settings
 
     # -- replication configuration templates ------------------------------------------------------
 
-    def _replication_configuration_template(self, template_id: str) -> ReplicationConfigurationTemplate:
+    def _replication_configuration_template(
+        self, template_id: str
+    ) -> ReplicationConfigurationTemplate:
         return find_resource(
             self.replication_configuration_templates,
             template_id,
@@ -304,7 +386,9 @@ class ReplicationConfigurationOperations(DrsBackendCore):
         )
         template = ReplicationConfigurationTemplate(self, values)
         register_with_tags(self, template.arn, template, tags)
-        self.replication_configuration_templates[template.replication_configuration_template_id] = template
+        self.replication_configuration_templates[
+            template.replication_configuration_template_id
+        ] = template
         return template.to_api()
 
     def describe_replication_configuration_templates(
@@ -323,31 +407,53 @@ class ReplicationConfigurationOperations(DrsBackendCore):
         )
 
     def update_replication_configuration_template(
-        self, replication_configuration_template_id: str, arn: str | None = None, **settings: Any
+        self,
+        replication_configuration_template_id: str,
+        arn: str | None = None,
+        **settings: Any,
     ) -> dict[str, Any]:
-        template = self._replication_configuration_template(replication_configuration_template_id)
+        template = self._replication_configuration_template(
+            replication_configuration_template_id
+        )
         if arn is not None and arn != template.arn:
             raise_if_invalid(
-                [field_error("arn", f"Does not match template {replication_configuration_template_id}")],
+                [
+                    field_error(
+                        "arn",
+                        f"Does not match template {replication_configuration_template_id}",
+                    )
+                ],
                 "replication configuration template",
             )
         template.settings = self._validated_replication_settings(
-            template.settings, api_members(REPLICATION_SETTINGS, settings), "replication configuration template"
+            template.settings,
+            api_members(REPLICATION_SETTINGS, settings),
+            "replication configuration template",
         )
         return template.to_api()
 
-    def delete_replication_configuration_template(self, replication_configuration_template_id: str) -> None:
-        template = self._replication_configuration_template(replication_configuration_template_id)
-        del self.replication_configuration_templates[replication_configuration_template_id]
+    def delete_replication_configuration_template(
+        self, replication_configuration_template_id: str
+    ) -> None:
+        template = self._replication_configuration_template(
+            replication_configuration_template_id
+        )
+        del self.replication_configuration_templates[
+            replication_configuration_template_id
+        ]
         self.unregister_taggable(template.arn)
 
     # -- each source server's replication configuration --------------------------------------------
 
-    def _replication_configuration(self, source_server_id: str) -> ReplicationConfiguration:
+    def _replication_configuration(
+        self, source_server_id: str
+    ) -> ReplicationConfiguration:
         server = self.get_source_server(source_server_id)
         config = self.replication_configurations.get(source_server_id)
         if config is None:  # a server seeded before this family existed
-            config = ReplicationConfiguration(server, self._account_replication_settings())
+            config = ReplicationConfiguration(
+                server, self._account_replication_settings()
+            )
             self.replication_configurations[source_server_id] = config
         return config
 

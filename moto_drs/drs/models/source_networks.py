@@ -23,11 +23,20 @@ from moto.moto_api._internal import mock_random
 from moto.moto_api._internal.managed_state_model import ManagedState
 from moto.utilities.utils import get_partition
 
-from ..exceptions import ConflictException, ResourceNotFoundException, ValidationException
+from ..exceptions import (
+    ConflictException,
+    ResourceNotFoundException,
+    ValidationException,
+)
 from ..utils import drs_arn, new_id, now
 from .base import DrsBackendCore, find_resource
 from .configuration_common import register_with_tags
-from .ec2_integration import default_version_data, ec2_of, launch_template_exists, set_default_version
+from .ec2_integration import (
+    default_version_data,
+    ec2_of,
+    launch_template_exists,
+    set_default_version,
+)
 from .network_templates import capture_network, cfn_template, drs_stack_tags
 from .paging import paginate_list
 
@@ -46,17 +55,31 @@ UPDATED_FOR_NETWORK = "Updated by Elastic Disaster Recovery for source network r
 class SourceNetwork(BaseModel, ManagedState):
     """A protected VPC. ``status`` is its replication's progress, meaningful while ``replicating``."""
 
-    def __init__(self, backend: DrsBackendCore, vpc_id: str, origin_account_id: str, origin_region: str) -> None:
-        ManagedState.__init__(self, SOURCE_NETWORK_MODEL, transitions=REPLICATION_PROGRESSION)
+    def __init__(
+        self,
+        backend: DrsBackendCore,
+        vpc_id: str,
+        origin_account_id: str,
+        origin_region: str,
+    ) -> None:
+        ManagedState.__init__(
+            self, SOURCE_NETWORK_MODEL, transitions=REPLICATION_PROGRESSION
+        )
         self._backend = backend
         self.source_network_id = new_id("sn")
-        self.arn = drs_arn(backend.region_name, backend.account_id, f"source-network/{self.source_network_id}")
+        self.arn = drs_arn(
+            backend.region_name,
+            backend.account_id,
+            f"source-network/{self.source_network_id}",
+        )
         self.source_vpc_id = vpc_id
         self.source_account_id = origin_account_id
         self.source_region = origin_region
         self.replicating = False
         self.error: str | None = None
-        self.replicated: dict[str, Any] | None = None  # the last copy of the VPC's configuration
+        self.replicated: dict[str, Any] | None = (
+            None  # the last copy of the VPC's configuration
+        )
         self.cfn_stack_name: str | None = None
         self.launched_vpc_id: str | None = None
         self.last_recovery: dict[str, Any] = {"lastRecoveryResult": "NOT_STARTED"}
@@ -150,7 +173,10 @@ def network_event(
     network: SourceNetwork, stack_name: str | None = None, target_vpc: str | None = None
 ) -> dict[str, Any]:
     """The eventResourceData of a job log item about a source network."""
-    data = {"sourceNetworkID": network.source_network_id, "sourceVpc": network.source_vpc_id}
+    data = {
+        "sourceNetworkID": network.source_network_id,
+        "sourceVpc": network.source_vpc_id,
+    }
     if target_vpc:
         data["targetVpc"] = target_vpc
     if stack_name:
@@ -166,7 +192,9 @@ class SourceNetworkOperations(DrsBackendCore):
         self.source_networks: dict[str, SourceNetwork] = {}
 
     def _source_network(self, source_network_id: str) -> SourceNetwork:
-        return find_resource(self.source_networks, source_network_id, "SOURCE_NETWORK", "Source network")
+        return find_resource(
+            self.source_networks, source_network_id, "SOURCE_NETWORK", "Source network"
+        )
 
     @staticmethod
     def _require_idle(network: SourceNetwork, action: str) -> None:
@@ -184,13 +212,17 @@ class SourceNetworkOperations(DrsBackendCore):
     def _origin_instance(self, server: "SourceServer") -> tuple[str, str, str] | None:
         """(account, Region, instance ID) of an in-AWS source server's origin instance."""
         cloud = server.source_cloud_properties or {}
-        instance_id = server.source_properties.get("identificationHints", {}).get("awsInstanceID")
+        instance_id = server.source_properties.get("identificationHints", {}).get(
+            "awsInstanceID"
+        )
         region = cloud.get("originRegion")
         if not instance_id or not region:
             return None
         return cloud.get("originAccountID") or self.account_id, region, instance_id
 
-    def _network_of(self, server: "SourceServer", vpc_of: dict[str, str]) -> SourceNetwork | None:
+    def _network_of(
+        self, server: "SourceServer", vpc_of: dict[str, str]
+    ) -> SourceNetwork | None:
         origin = self._origin_instance(server)
         if origin is None:
             return None
@@ -204,13 +236,19 @@ class SourceNetworkOperations(DrsBackendCore):
 
     @staticmethod
     def _instance_vpcs(ec2: Any | None) -> dict[str, str]:
-        return {} if ec2 is None else {instance.id: instance.vpc_id for instance in ec2.all_instances()}
+        return (
+            {}
+            if ec2 is None
+            else {instance.id: instance.vpc_id for instance in ec2.all_instances()}
+        )
 
     def _source_networks_for_new_server(self, server: "SourceServer") -> None:
         origin = self._origin_instance(server)
         if origin is None or not self.source_networks:
             return
-        network = self._network_of(server, self._instance_vpcs(ec2_of(origin[0], origin[1])))
+        network = self._network_of(
+            server, self._instance_vpcs(ec2_of(origin[0], origin[1]))
+        )
         if network is not None:
             server.source_network_id = network.source_network_id
 
@@ -218,13 +256,20 @@ class SourceNetworkOperations(DrsBackendCore):
         """Existing servers whose origin instance is in the newly protected VPC join the network."""
         vpc_of = self._instance_vpcs(network.origin_ec2)
         for server in self.all_source_servers():
-            if server.source_network_id is None and self._network_of(server, vpc_of) is network:
+            if (
+                server.source_network_id is None
+                and self._network_of(server, vpc_of) is network
+            ):
                 server.source_network_id = network.source_network_id
 
     # -- Create/Delete/DescribeSourceNetworks ------------------------------------------------------
 
     def create_source_network(
-        self, vpc_id: str, origin_account_id: str, origin_region: str, tags: dict[str, str] | None = None
+        self,
+        vpc_id: str,
+        origin_account_id: str,
+        origin_region: str,
+        tags: dict[str, str] | None = None,
     ) -> str:
         ec2 = ec2_of(origin_account_id, origin_region)
         if ec2 is None:
@@ -234,10 +279,16 @@ class SourceNetworkOperations(DrsBackendCore):
             )
         if vpc_id not in ec2.vpcs:
             raise ResourceNotFoundException(
-                vpc_id, "VPC", f"VPC {vpc_id} not found in account {origin_account_id}, Region {origin_region}."
+                vpc_id,
+                "VPC",
+                f"VPC {vpc_id} not found in account {origin_account_id}, Region {origin_region}.",
             )
         for existing in self.source_networks.values():
-            if (existing.source_vpc_id, existing.source_account_id, existing.source_region) == (
+            if (
+                existing.source_vpc_id,
+                existing.source_account_id,
+                existing.source_region,
+            ) == (
                 vpc_id,
                 origin_account_id,
                 origin_region,
@@ -266,7 +317,10 @@ class SourceNetworkOperations(DrsBackendCore):
         self.unregister_taggable(network.arn)
 
     def describe_source_networks(
-        self, filters: dict[str, Any] | None = None, max_results: int | None = None, next_token: str | None = None
+        self,
+        filters: dict[str, Any] | None = None,
+        max_results: int | None = None,
+        next_token: str | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
         """An unknown ID is left out of the result (reads never answer 404; docs/drs-semantics.md §0)."""
         self.settle_jobs()
@@ -274,19 +328,31 @@ class SourceNetworkOperations(DrsBackendCore):
         networks = list(self.source_networks.values())
         ids = filters.get("sourceNetworkIDs")
         if ids:
-            networks = [self.source_networks[i] for i in dict.fromkeys(ids) if i in self.source_networks]
+            networks = [
+                self.source_networks[i]
+                for i in dict.fromkeys(ids)
+                if i in self.source_networks
+            ]
         if filters.get("originAccountID"):
-            networks = [n for n in networks if n.source_account_id == filters["originAccountID"]]
+            networks = [
+                n for n in networks if n.source_account_id == filters["originAccountID"]
+            ]
         if filters.get("originRegion"):
-            networks = [n for n in networks if n.source_region == filters["originRegion"]]
-        page, token = paginate_list(networks, "source_network_id", max_results, next_token, filters=filters)
+            networks = [
+                n for n in networks if n.source_region == filters["originRegion"]
+            ]
+        page, token = paginate_list(
+            networks, "source_network_id", max_results, next_token, filters=filters
+        )
         for network in page:  # a read by a poller: manual progression counts it
             network.advance()
         return [network.describe() for network in page], token
 
     # -- replication ------------------------------------------------------------------------------
 
-    def start_source_network_replication(self, source_network_id: str) -> dict[str, Any]:
+    def start_source_network_replication(
+        self, source_network_id: str
+    ) -> dict[str, Any]:
         network = self._source_network(source_network_id)
         if network.replicating:
             raise ConflictException(
@@ -311,7 +377,9 @@ class SourceNetworkOperations(DrsBackendCore):
         network = self._source_network(source_network_id)
         if not network.replicating:
             raise ConflictException(
-                f"Source network {source_network_id} is not replicating.", source_network_id, "SOURCE_NETWORK"
+                f"Source network {source_network_id} is not replicating.",
+                source_network_id,
+                "SOURCE_NETWORK",
             )
         network.observe()  # what replication saw last
         network.replicating = False
@@ -346,7 +414,9 @@ class SourceNetworkOperations(DrsBackendCore):
             )
         bucket, _, prefix = arn.split(":::", 1)[1].partition("/")
         try:
-            s3_backends[self.account_id][get_partition(self.region_name)].get_bucket(bucket)
+            s3_backends[self.account_id][get_partition(self.region_name)].get_bucket(
+                bucket
+            )
         except MissingBucket:
             raise ConflictException(
                 f"The S3 bucket {bucket} of exportBucketArn does not exist.",
@@ -357,7 +427,11 @@ class SourceNetworkOperations(DrsBackendCore):
 
     def _template(self, network: SourceNetwork) -> dict[str, Any]:
         ec2 = ec2_of(self.account_id, self.region_name)
-        zones = [zone.name for zone in ec2.describe_availability_zones()] if ec2 is not None else []
+        zones = (
+            [zone.name for zone in ec2.describe_availability_zones()]
+            if ec2 is not None
+            else []
+        )
         return cfn_template(network, zones or [f"{self.region_name}a"])
 
     def export_source_network_cfn_template(self, source_network_id: str) -> str:
@@ -368,7 +442,9 @@ class SourceNetworkOperations(DrsBackendCore):
         bucket, prefix = self._export_bucket(network)
         key = f"{prefix}{source_network_id}/{source_network_id}-{now().strftime('%Y%m%dT%H%M%S%fZ')}.json"
         body = json.dumps(self._template(network), indent=2).encode("utf-8")
-        s3_backends[self.account_id][get_partition(self.region_name)].put_object(bucket, key, body)
+        s3_backends[self.account_id][get_partition(self.region_name)].put_object(
+            bucket, key, body
+        )
         return f"s3://{bucket}/{key}"
 
     # -- CloudFormation stacks --------------------------------------------------------------------
@@ -381,7 +457,14 @@ class SourceNetworkOperations(DrsBackendCore):
     def _live_stack(self, name: str | None) -> Any | None:
         if not name:
             return None
-        return next((stack for stack in self._cloudformation().stacks.values() if stack.name == name), None)
+        return next(
+            (
+                stack
+                for stack in self._cloudformation().stacks.values()
+                if stack.name == name
+            ),
+            None,
+        )
 
     @staticmethod
     def _stack_vpc_id(stack: Any) -> str | None:
@@ -390,12 +473,19 @@ class SourceNetworkOperations(DrsBackendCore):
                 return str(resource.physical_resource_id)
         return None
 
-    def _deployment(self, network: SourceNetwork, stack_name: str | None, deploy_as_new: bool) -> NetworkDeployment:
+    def _deployment(
+        self, network: SourceNetwork, stack_name: str | None, deploy_as_new: bool
+    ) -> NetworkDeployment:
         """Update the network's stack unless asked for a new one; a new stack needs a free name."""
-        current = network.cfn_stack_name if self._live_stack(network.cfn_stack_name) else None
+        current = (
+            network.cfn_stack_name if self._live_stack(network.cfn_stack_name) else None
+        )
         if current and not deploy_as_new and stack_name in (None, current):
             return NetworkDeployment(network, current, update=True)
-        name = stack_name or f"drs-{network.source_network_id}-{mock_random.get_random_hex(8)}"
+        name = (
+            stack_name
+            or f"drs-{network.source_network_id}-{mock_random.get_random_hex(8)}"
+        )
         if self._live_stack(name) is not None:
             raise ConflictException(
                 f"A CloudFormation stack named {name} already exists; choose another cfnStackName, or use "
@@ -421,15 +511,27 @@ class SourceNetworkOperations(DrsBackendCore):
             if any(d.network is network for d in deployments):
                 raise ValidationException(
                     f"Source network {network.source_network_id} appears more than once in sourceNetworks.",
-                    field_list=[{"name": f"{field}.sourceNetworkID", "message": "Duplicate source network"}],
+                    field_list=[
+                        {
+                            "name": f"{field}.sourceNetworkID",
+                            "message": "Duplicate source network",
+                        }
+                    ],
                 )
             self._require_idle(network, "recover")
             self._replicated(network)
-            deployment = self._deployment(network, entry.get("cfnStackName"), bool(deploy_as_new))
+            deployment = self._deployment(
+                network, entry.get("cfnStackName"), bool(deploy_as_new)
+            )
             if any(d.stack_name == deployment.stack_name for d in deployments):
                 raise ValidationException(
                     f"Two source networks cannot be recovered into the same stack {deployment.stack_name}.",
-                    field_list=[{"name": f"{field}.cfnStackName", "message": "Duplicate stack name"}],
+                    field_list=[
+                        {
+                            "name": f"{field}.cfnStackName",
+                            "message": "Duplicate stack name",
+                        }
+                    ],
                 )
             deployments.append(deployment)
         # user guide: the S3 bucket "is required to enable recovery or to initiate a recovery job"
@@ -460,13 +562,26 @@ class SourceNetworkOperations(DrsBackendCore):
                 "lastRecoveryResult": "IN_PROGRESS",
             }
 
-    def _network_recovery_started(self, deployments: list[NetworkDeployment], job: "Job") -> None:
+    def _network_recovery_started(
+        self, deployments: list[NetworkDeployment], job: "Job"
+    ) -> None:
         for deployment in deployments:
             deployment.resource["launchStatus"] = "IN_PROGRESS"
-            event = "UPDATE_NETWORK_CONFIGURATION_START" if deployment.update else "DEPLOY_NETWORK_CONFIGURATION_START"
-            job.log(event, eventResourceData=network_event(deployment.network, deployment.stack_name))
+            event = (
+                "UPDATE_NETWORK_CONFIGURATION_START"
+                if deployment.update
+                else "DEPLOY_NETWORK_CONFIGURATION_START"
+            )
+            job.log(
+                event,
+                eventResourceData=network_event(
+                    deployment.network, deployment.stack_name
+                ),
+            )
 
-    def _network_recovery_completed(self, deployments: list[NetworkDeployment], job: "Job") -> None:
+    def _network_recovery_completed(
+        self, deployments: list[NetworkDeployment], job: "Job"
+    ) -> None:
         """Deploy (or update) each stack, then point the network's servers at the recovered VPC."""
         for deployment in deployments:
             network = deployment.network
@@ -490,51 +605,87 @@ class SourceNetworkOperations(DrsBackendCore):
             deployment.resource["launchStatus"] = "LAUNCHED"
             # user guide: partial success "meaning the network was deployed, but the source servers were
             # not configured as part of the recovered network"
-            network.last_recovery["lastRecoveryResult"] = "SUCCESS" if configured else "PARTIAL_SUCCESS"
+            network.last_recovery["lastRecoveryResult"] = (
+                "SUCCESS" if configured else "PARTIAL_SUCCESS"
+            )
 
     @staticmethod
-    def _recovery_failed(deployment: NetworkDeployment, job: "Job", error: str | None, result: str) -> None:
+    def _recovery_failed(
+        deployment: NetworkDeployment, job: "Job", error: str | None, result: str
+    ) -> None:
         """The network was not recovered: logged, its resource FAILED, its lastRecoveryResult ``result``."""
-        job.log("NETWORK_RECOVERY_FAIL", rawError=error, eventResourceData=network_event(deployment.network))
+        job.log(
+            "NETWORK_RECOVERY_FAIL",
+            rawError=error,
+            eventResourceData=network_event(deployment.network),
+        )
         deployment.resource["launchStatus"] = "FAILED"
         deployment.network.last_recovery["lastRecoveryResult"] = result
 
-    def _deploy_stack(self, deployment: NetworkDeployment) -> tuple[str | None, str | None]:
+    def _deploy_stack(
+        self, deployment: NetworkDeployment
+    ) -> tuple[str | None, str | None]:
         """(the recovered VPC's ID, None), or (None, why CloudFormation failed)."""
         network = deployment.network
         body = json.dumps(self._template(network))
         tags = drs_stack_tags(network.source_network_id)
         cloudformation = self._cloudformation()
         try:
-            if deployment.update and self._live_stack(deployment.stack_name) is not None:
-                stack = cloudformation.update_stack(deployment.stack_name, body, None, [], tags)
+            if (
+                deployment.update
+                and self._live_stack(deployment.stack_name) is not None
+            ):
+                stack = cloudformation.update_stack(
+                    deployment.stack_name, body, None, [], tags
+                )
             else:
-                stack = cloudformation.create_stack(deployment.stack_name, body, {}, tags=tags)
+                stack = cloudformation.create_stack(
+                    deployment.stack_name, body, {}, tags=tags
+                )
         except Exception as failure:  # any CloudFormation refusal fails this network, not the whole job
-            return None, f"CloudFormation stack {deployment.stack_name}: {type(failure).__name__}: {failure}"[:65536]
-        if not str(stack.status).endswith("_COMPLETE") or "ROLLBACK" in str(stack.status):
-            return None, f"CloudFormation stack {deployment.stack_name} is {stack.status}."
+            return (
+                None,
+                f"CloudFormation stack {deployment.stack_name}: {type(failure).__name__}: {failure}"[
+                    :65536
+                ],
+            )
+        if not str(stack.status).endswith("_COMPLETE") or "ROLLBACK" in str(
+            stack.status
+        ):
+            return (
+                None,
+                f"CloudFormation stack {deployment.stack_name} is {stack.status}.",
+            )
         vpc_id = self._stack_vpc_id(stack)
         if vpc_id is None:
-            return None, f"CloudFormation stack {deployment.stack_name} has no AWS::EC2::VPC."
+            return (
+                None,
+                f"CloudFormation stack {deployment.stack_name} has no AWS::EC2::VPC.",
+            )
         return vpc_id, None
 
     # -- AssociateSourceNetworkStack --------------------------------------------------------------
 
-    def associate_source_network_stack(self, source_network_id: str, cfn_stack_name: str) -> dict[str, Any]:
+    def associate_source_network_stack(
+        self, source_network_id: str, cfn_stack_name: str
+    ) -> dict[str, Any]:
         self.settle_jobs()
         network = self._source_network(source_network_id)
         self._require_idle(network, "associate")
         stack = self._live_stack(cfn_stack_name)
         if stack is None:
             raise ResourceNotFoundException(
-                cfn_stack_name, "CLOUDFORMATION_STACK", f"CloudFormation stack {cfn_stack_name} not found."
+                cfn_stack_name,
+                "CLOUDFORMATION_STACK",
+                f"CloudFormation stack {cfn_stack_name} not found.",
             )
         if self._stack_vpc_id(stack) is None:
             raise ValidationException(
                 f"CloudFormation stack {cfn_stack_name} deploys no AWS::EC2::VPC for the source network to use.",
                 reason="other",
-                field_list=[{"name": "cfnStackName", "message": "The stack has no VPC"}],
+                field_list=[
+                    {"name": "cfnStackName", "message": "The stack has no VPC"}
+                ],
             )
         self.check_job_capacity([], "sourceNetworkID")
         deployment = NetworkDeployment(network, cfn_stack_name, update=False)
@@ -559,7 +710,9 @@ class SourceNetworkOperations(DrsBackendCore):
         stack = self._live_stack(deployment.stack_name)
         vpc_id = self._stack_vpc_id(stack) if stack is not None else None
         if vpc_id is None:
-            error = f"CloudFormation stack {deployment.stack_name} no longer deploys a VPC."
+            error = (
+                f"CloudFormation stack {deployment.stack_name} no longer deploys a VPC."
+            )
             self._recovery_failed(deployment, job, error, "ASSOCIATE_FAIL")
             return
         network.cfn_stack_name = deployment.stack_name
@@ -570,23 +723,37 @@ class SourceNetworkOperations(DrsBackendCore):
 
     # -- launch templates of the network's servers ------------------------------------------------
 
-    def _point_launch_templates(self, network: SourceNetwork, vpc_id: str, job: "Job") -> bool:
+    def _point_launch_templates(
+        self, network: SourceNetwork, vpc_id: str, job: "Job"
+    ) -> bool:
         """Each server of the network launches into the recovered subnet with its origin subnet's CIDR,
         with the recovered groups of its origin groups' names. True when every server was configured."""
         ec2 = ec2_of(self.account_id, self.region_name)
         assert ec2 is not None
-        subnet_by_cidr = {subnet.cidr_block: subnet.id for subnet in ec2.describe_subnets(filters={"vpc-id": [vpc_id]})}
-        group_by_name = {group.name: group.id for group in ec2.describe_security_groups(filters={"vpc-id": [vpc_id]})}
+        subnet_by_cidr = {
+            subnet.cidr_block: subnet.id
+            for subnet in ec2.describe_subnets(filters={"vpc-id": [vpc_id]})
+        }
+        group_by_name = {
+            group.name: group.id
+            for group in ec2.describe_security_groups(filters={"vpc-id": [vpc_id]})
+        }
         configured = True
         for server in self.all_source_servers():
             if server.source_network_id != network.source_network_id:
                 continue
             source_server_id = server.source_server_id
             resource = network_event(network, network.cfn_stack_name, vpc_id)
-            job.log("UPDATE_LAUNCH_TEMPLATE_START", sourceServerID=source_server_id, eventResourceData=resource)
+            job.log(
+                "UPDATE_LAUNCH_TEMPLATE_START",
+                sourceServerID=source_server_id,
+                eventResourceData=resource,
+            )
             origin = self._origin_instance(server)
             placement = network.placement_of(origin[2]) if origin else None
-            subnet_id = subnet_by_cidr.get(placement["subnetCidr"]) if placement else None
+            subnet_id = (
+                subnet_by_cidr.get(placement["subnetCidr"]) if placement else None
+            )
             if placement is None or subnet_id is None:
                 configured = False
                 job.log(
@@ -596,7 +763,11 @@ class SourceNetworkOperations(DrsBackendCore):
                     eventResourceData=resource,
                 )
                 continue
-            groups = [group_by_name[name] for name in placement["securityGroupNames"] if name in group_by_name]
+            groups = [
+                group_by_name[name]
+                for name in placement["securityGroupNames"]
+                if name in group_by_name
+            ]
             problem = self._launch_into_subnet(ec2, server, subnet_id, groups)
             if problem:
                 configured = False
@@ -607,10 +778,16 @@ class SourceNetworkOperations(DrsBackendCore):
                     eventResourceData=resource,
                 )
                 continue
-            job.log("UPDATE_LAUNCH_TEMPLATE_END", sourceServerID=source_server_id, eventResourceData=resource)
+            job.log(
+                "UPDATE_LAUNCH_TEMPLATE_END",
+                sourceServerID=source_server_id,
+                eventResourceData=resource,
+            )
         return configured
 
-    def _launch_into_subnet(self, ec2: Any, server: "SourceServer", subnet_id: str, group_ids: list[str]) -> str | None:
+    def _launch_into_subnet(
+        self, ec2: Any, server: "SourceServer", subnet_id: str, group_ids: list[str]
+    ) -> str | None:
         """A new default version of the server's launch template, whose primary interface uses the subnet;
         or why the launch template cannot be updated."""
         try:
@@ -621,16 +798,22 @@ class SourceNetworkOperations(DrsBackendCore):
             return f"The EC2 launch template of source server {server.source_server_id} does not exist."
         data = default_version_data(ec2, template_id)
         interfaces = data.get("NetworkInterfaces") or []
-        primary = next((i for i in interfaces if int(i.get("DeviceIndex", 0)) == 0), None)
+        primary = next(
+            (i for i in interfaces if int(i.get("DeviceIndex", 0)) == 0), None
+        )
         if primary is None:
             primary = {"DeviceIndex": 0}
             data["NetworkInterfaces"] = [primary, *interfaces]
         primary["SubnetId"] = subnet_id
         if group_ids:
             primary["Groups"] = group_ids
-        data.pop("SecurityGroupIds", None)  # groups of the old VPC cannot go with the new subnet
+        data.pop(
+            "SecurityGroupIds", None
+        )  # groups of the old VPC cannot go with the new subnet
         set_default_version(ec2, template_id, copy.deepcopy(data), UPDATED_FOR_NETWORK)
         return None
 
 
-state_manager.register_default_transition(SOURCE_NETWORK_MODEL, transition={"progression": "immediate"})
+state_manager.register_default_transition(
+    SOURCE_NETWORK_MODEL, transition={"progression": "immediate"}
+)

@@ -21,19 +21,29 @@ from .base import INITIATION_STEPS, DrsBackendCore, find_resource
 from .paging import paginate_list
 
 SOURCE_SERVER_MODEL = "drs::source-server"
-REPLICATION_PROGRESSION: list[tuple[str | None, str]] = [("INITIATING", "INITIAL_SYNC"), ("INITIAL_SYNC", "CONTINUOUS")]
+REPLICATION_PROGRESSION: list[tuple[str | None, str]] = [
+    ("INITIATING", "INITIAL_SYNC"),
+    ("INITIAL_SYNC", "CONTINUOUS"),
+]
 # States in which the server is not replicating and so cannot be stopped again.
 NOT_REPLICATING = ("STOPPED", "DISCONNECTED")
 RETRYABLE = ("STALLED", *NOT_REPLICATING)
 GIB = 1024**3
-SNAPSHOT_INTERVAL = timedelta(minutes=10)  # DRS's default point-in-time policy: every 10 minutes
+SNAPSHOT_INTERVAL = timedelta(
+    minutes=10
+)  # DRS's default point-in-time policy: every 10 minutes
 AGENT_VERSION = "4.17.1045"
 
 # What every default server reports alike, built once and shared: source properties are the
 # agent's report and nothing changes them in place (no DRS operation updates them), and a copy
 # per server cost 1 KiB, 10 MB for 10,000 servers.
-DEFAULT_DISKS = [{"deviceName": "/dev/xvda", "bytes": 8 * GIB}, {"deviceName": "/dev/xvdb", "bytes": 100 * GIB}]
-DEFAULT_CPUS = [{"cores": 2, "modelName": "Intel(R) Xeon(R) Platinum 8259CL CPU @ 2.50GHz"}]
+DEFAULT_DISKS = [
+    {"deviceName": "/dev/xvda", "bytes": 8 * GIB},
+    {"deviceName": "/dev/xvdb", "bytes": 100 * GIB},
+]
+DEFAULT_CPUS = [
+    {"cores": 2, "modelName": "Intel(R) Xeon(R) Platinum 8259CL CPU @ 2.50GHz"}
+]
 DEFAULT_OS = {"fullString": "Amazon Linux 2 (Linux 5.10.205-195.807.amzn2.x86_64)"}
 DEFAULT_RAM_BYTES = 8 * GIB
 
@@ -51,7 +61,9 @@ def default_source_properties(region_name: str) -> dict[str, Any]:
         "networkInterfaces": [
             {
                 "macAddress": mac,
-                "ips": [f"10.0.{mock_random.randint(0, 255)}.{mock_random.randint(1, 254)}"],
+                "ips": [
+                    f"10.0.{mock_random.randint(0, 255)}.{mock_random.randint(1, 254)}"
+                ],
                 "isPrimary": True,
             }
         ],
@@ -72,7 +84,8 @@ def _filter_date(text: str, field: str) -> datetime:
         return parse_iso(text)
     except ValueError:
         raise ValidationException(
-            f"{field} is not a valid date: {text!r}.", field_list=[{"name": field, "message": "Invalid date"}]
+            f"{field} is not a valid date: {text!r}.",
+            field_list=[{"name": field, "message": "Invalid date"}],
         ) from None
 
 
@@ -107,10 +120,16 @@ class SourceServer(BaseModel, ManagedState):
         source_cloud_properties: dict[str, Any],
         replication_direction: str = "FAILOVER",
     ):
-        ManagedState.__init__(self, SOURCE_SERVER_MODEL, transitions=REPLICATION_PROGRESSION)
+        ManagedState.__init__(
+            self, SOURCE_SERVER_MODEL, transitions=REPLICATION_PROGRESSION
+        )
         self._backend = backend
         self.source_server_id = new_id("s")
-        self.arn = drs_arn(backend.region_name, backend.account_id, f"source-server/{self.source_server_id}")
+        self.arn = drs_arn(
+            backend.region_name,
+            backend.account_id,
+            f"source-server/{self.source_server_id}",
+        )
         self.region_name = backend.region_name
         self.account_id = backend.account_id
         self.source_properties = source_properties
@@ -127,7 +146,9 @@ class SourceServer(BaseModel, ManagedState):
         self.is_archived = False
         self.added_at = now()
         self.first_byte_at: datetime | None = None
-        self.last_seen_at: datetime | None = self.added_at  # the agent was seen when it registered
+        self.last_seen_at: datetime | None = (
+            self.added_at
+        )  # the agent was seen when it registered
         self.data_replication_error: dict[str, str] | None = None
         self.snapshots: dict[str, RecoverySnapshot] = {}
         self._restart_initiation()
@@ -144,7 +165,11 @@ class SourceServer(BaseModel, ManagedState):
     @property
     def data_replication_state(self) -> str:
         state = self.status or "INITIATING"
-        if state != "INITIATING" and self.first_byte_at is None and state not in NOT_REPLICATING:
+        if (
+            state != "INITIATING"
+            and self.first_byte_at is None
+            and state not in NOT_REPLICATING
+        ):
             self.first_byte_at = now()
         if state == "CONTINUOUS" and not self.snapshots:
             self.take_snapshot(now())
@@ -201,13 +226,24 @@ class SourceServer(BaseModel, ManagedState):
             done = len(INITIATION_STEPS)
         steps = []
         for index, name in enumerate(INITIATION_STEPS):
-            status = "SUCCEEDED" if index < done else "IN_PROGRESS" if index == done else "NOT_STARTED"
+            status = (
+                "SUCCEEDED"
+                if index < done
+                else "IN_PROGRESS"
+                if index == done
+                else "NOT_STARTED"
+            )
             steps.append({"name": name, "status": status})
         return {"startDateTime": iso(self.initiation_started_at), "steps": steps}
 
     def _replicated_disks(self, state: str) -> list[dict[str, Any]]:
         # a stopped or disconnected server has nothing replicated (docs/drs-semantics.md section 1)
-        fraction = {"INITIATING": 0.0, "INITIAL_SYNC": 0.5, "STOPPED": 0.0, "DISCONNECTED": 0.0}.get(state, 1.0)
+        fraction = {
+            "INITIATING": 0.0,
+            "INITIAL_SYNC": 0.5,
+            "STOPPED": 0.0,
+            "DISCONNECTED": 0.0,
+        }.get(state, 1.0)
         disks = []
         for disk in self.disks:
             total = int(disk.get("bytes", 0))
@@ -218,7 +254,9 @@ class SourceServer(BaseModel, ManagedState):
                     "totalStorageBytes": 0 if state == "DISCONNECTED" else total,
                     "replicatedStorageBytes": replicated,
                     "rescannedStorageBytes": 0,
-                    "backloggedStorageBytes": total - replicated if state not in NOT_REPLICATING else 0,
+                    "backloggedStorageBytes": total - replicated
+                    if state not in NOT_REPLICATING
+                    else 0,
                     "volumeStatus": "REGULAR",
                 }
             )
@@ -231,7 +269,9 @@ class SourceServer(BaseModel, ManagedState):
             "dataReplicationState": state,
             "replicatedDisks": self._replicated_disks(state),
         }
-        if state != "DISCONNECTED":  # a disconnected server has no staging area any more
+        if (
+            state != "DISCONNECTED"
+        ):  # a disconnected server has no staging area any more
             info["stagingAvailabilityZone"] = f"{self.region_name}a"
         if state not in NOT_REPLICATING:
             info["dataReplicationInitiation"] = self._initiation(state)
@@ -277,19 +317,37 @@ class SourceServerOperations(DrsBackendCore):
 
         properties = default_source_properties(self.region_name)
         # the caller keeps its own dicts: a test that edits them later must not edit the server
-        cloud = copy.deepcopy(source_cloud_properties) if source_cloud_properties is not None else {}
+        cloud = (
+            copy.deepcopy(source_cloud_properties)
+            if source_cloud_properties is not None
+            else {}
+        )
         source_properties = copy.deepcopy(source_properties)
         errors: list[dict[str, str]] = []
         if source_properties is not None and not isinstance(source_properties, dict):
             # dict.update() would take a list of pairs, or crash on a string
-            validate_value(model_shape("SourceProperties"), source_properties, "sourceProperties", errors)
+            validate_value(
+                model_shape("SourceProperties"),
+                source_properties,
+                "sourceProperties",
+                errors,
+            )
         else:
             properties.update(source_properties or {})
-            validate_value(model_shape("SourceProperties"), properties, "sourceProperties", errors)
-        validate_value(model_shape("SourceCloudProperties"), cloud, "sourceCloudProperties", errors)
+            validate_value(
+                model_shape("SourceProperties"), properties, "sourceProperties", errors
+            )
+        validate_value(
+            model_shape("SourceCloudProperties"), cloud, "sourceCloudProperties", errors
+        )
         validate_value(model_shape("TagsMap"), tags or {}, "tags", errors)
         if data_replication_state is not None:
-            validate_value(model_shape("DataReplicationState"), data_replication_state, "dataReplicationState", errors)
+            validate_value(
+                model_shape("DataReplicationState"),
+                data_replication_state,
+                "dataReplicationState",
+                errors,
+            )
         if errors:
             raise ValidationException(
                 "Cannot seed the source server: "
@@ -301,10 +359,16 @@ class SourceServerOperations(DrsBackendCore):
         if (data_replication_state or "INITIATING") not in NOT_REPLICATING:
             self._check_replicating_quota()
         server = SourceServer(self, properties, cloud)
-        if data_replication_state is not None and data_replication_state != "INITIATING":
+        if (
+            data_replication_state is not None
+            and data_replication_state != "INITIATING"
+        ):
             server.status = data_replication_state
             if data_replication_state == "STALLED":
-                server.data_replication_error = {"error": "AGENT_NOT_SEEN", "rawError": "The agent was not seen."}
+                server.data_replication_error = {
+                    "error": "AGENT_NOT_SEEN",
+                    "rawError": "The agent was not seen.",
+                }
         self.source_servers[server.source_server_id] = server
         self.register_taggable(server.arn, server)
         if tags:
@@ -320,12 +384,15 @@ class SourceServerOperations(DrsBackendCore):
         replicating = sum(
             1
             for s in self.source_servers.values()
-            if s.status not in NOT_REPLICATING and s.staging_area["status"] == "NOT_EXTENDED"
+            if s.status not in NOT_REPLICATING
+            and s.staging_area["status"] == "NOT_EXTENDED"
         )
         self.check_quota("replicating_source_servers", replicating + 1)
 
     def get_source_server(self, source_server_id: str) -> SourceServer:
-        server = find_resource(self.source_servers, source_server_id, "SOURCE_SERVER", "Source server")
+        server = find_resource(
+            self.source_servers, source_server_id, "SOURCE_SERVER", "Source server"
+        )
         self.before_source_server_read(server)
         return server
 
@@ -353,7 +420,9 @@ class SourceServerOperations(DrsBackendCore):
         staging_accounts = filters.get("stagingAccountIDs")
         if staging_accounts:
             servers = [s for s in servers if s.staging_account_id in staging_accounts]
-        page, token = paginate_list(servers, "source_server_id", max_results, next_token, filters=filters)
+        page, token = paginate_list(
+            servers, "source_server_id", max_results, next_token, filters=filters
+        )
         for server in page:
             server.refresh()
         return page, token
@@ -398,7 +467,9 @@ class SourceServerOperations(DrsBackendCore):
                 f"Cannot retry data replication of source server {source_server_id}: data replication is "
                 f"{state}; only a STALLED, DISCONNECTED or STOPPED source server can be retried.",
                 reason="other",
-                field_list=[{"name": "sourceServerID", "message": f"Source server is {state}"}],
+                field_list=[
+                    {"name": "sourceServerID", "message": f"Source server is {state}"}
+                ],
             )
         if state in NOT_REPLICATING:
             self._check_replicating_quota()  # it starts replicating again, as with StartReplication
@@ -441,7 +512,9 @@ class SourceServerOperations(DrsBackendCore):
         server = self.get_source_server(source_server_id)
         server.refresh()
         filters = filters or {}
-        snapshots = sorted(server.snapshots.values(), key=lambda s: s.taken_at, reverse=order == "DESC")
+        snapshots = sorted(
+            server.snapshots.values(), key=lambda s: s.taken_at, reverse=order == "DESC"
+        )
         if "fromDateTime" in filters:
             start = _filter_date(filters["fromDateTime"], "filters.fromDateTime")
             snapshots = [s for s in snapshots if s.taken_at >= start]
@@ -449,19 +522,30 @@ class SourceServerOperations(DrsBackendCore):
             end = _filter_date(filters["toDateTime"], "filters.toDateTime")
             snapshots = [s for s in snapshots if s.taken_at <= end]
         return paginate_list(
-            snapshots, "snapshot_id", max_results, next_token, server=source_server_id, filters=filters, order=order
+            snapshots,
+            "snapshot_id",
+            max_results,
+            next_token,
+            server=source_server_id,
+            filters=filters,
+            order=order,
         )
 
-    def add_recovery_snapshot(self, source_server_id: str, timestamp: str | None = None) -> RecoverySnapshot:
+    def add_recovery_snapshot(
+        self, source_server_id: str, timestamp: str | None = None
+    ) -> RecoverySnapshot:
         """Seeding: a snapshot at a chosen time, for tests of snapshot choice and ordering."""
         from ..validation import model_shape, validate_value
 
         errors: list[dict[str, str]] = []
         if timestamp is not None:
-            validate_value(model_shape("ISO8601DatetimeString"), timestamp, "timestamp", errors)
+            validate_value(
+                model_shape("ISO8601DatetimeString"), timestamp, "timestamp", errors
+            )
         if errors:
             raise ValidationException(
-                "timestamp must be an ISO-8601 date-time such as 2026-01-01T00:00:00Z.", field_list=errors
+                "timestamp must be an ISO-8601 date-time such as 2026-01-01T00:00:00Z.",
+                field_list=errors,
             )
         taken_at = _filter_date(timestamp, "timestamp") if timestamp else now()
         server = self.get_source_server(source_server_id)

@@ -35,7 +35,9 @@ if TYPE_CHECKING:
 STAGING_ROLE = "DRSStagingAccountRole_{target_account_id}"
 # How long a read waits for the staging account's backend before keeping the last mirrored state.
 STAGING_LOCK_TIMEOUT_SECONDS = 2
-MAX_STAGING_ACCOUNTS_PAGE = 50  # the Accounts list of ListStagingAccounts holds at most 50
+MAX_STAGING_ACCOUNTS_PAGE = (
+    50  # the Accounts list of ListStagingAccounts holds at most 50
+)
 
 
 def mirror_staging_server(extended: "SourceServer", staging: "SourceServer") -> None:
@@ -50,7 +52,9 @@ def mirror_staging_server(extended: "SourceServer", staging: "SourceServer") -> 
     mirrored = {}
     for snapshot_id, snapshot in staging.snapshots.items():
         copied = extended.snapshots.get(snapshot_id)
-        if copied is None:  # the same point in time, seen as a snapshot of the extended server
+        if (
+            copied is None
+        ):  # the same point in time, seen as a snapshot of the extended server
             copied = copy.copy(snapshot)
             copied.source_server_id = extended.source_server_id
         mirrored[snapshot_id] = copied
@@ -59,7 +63,11 @@ def mirror_staging_server(extended: "SourceServer", staging: "SourceServer") -> 
         # ones are the only others); they go when the staging server's snapshots are deleted (StopReplication)
         since = min(snapshot.taken_at for snapshot in staging.snapshots.values())
         for snapshot_id, snapshot in extended.snapshots.items():
-            if snapshot_id not in mirrored and snapshot.on_demand and snapshot.taken_at >= since:
+            if (
+                snapshot_id not in mirrored
+                and snapshot.on_demand
+                and snapshot.taken_at >= since
+            ):
                 mirrored[snapshot_id] = snapshot
     extended.snapshots = mirrored
 
@@ -96,7 +104,9 @@ class StagingOperations(DrsBackendCore):
         if not re.fullmatch(r"[0-9]{12}", staging_account_id):
             raise ValidationException(
                 f"{staging_account_id} is not a 12-digit AWS account ID.",
-                field_list=[{"name": field, "message": "Must be a 12-digit account ID"}],
+                field_list=[
+                    {"name": field, "message": "Must be a 12-digit account ID"}
+                ],
             )
         if staging_account_id == self.account_id:
             raise ValidationException(
@@ -125,7 +135,10 @@ class StagingOperations(DrsBackendCore):
 
     def _staging_before_server_read(self, server: "SourceServer") -> None:
         area = server.staging_area
-        if area["status"] == "NOT_EXTENDED" or server.source_server_id in self.disconnected_extensions:
+        if (
+            area["status"] == "NOT_EXTENDED"
+            or server.source_server_id in self.disconnected_extensions
+        ):
             return
         account_id = area["stagingAccountID"]
         problem = None
@@ -138,7 +151,9 @@ class StagingOperations(DrsBackendCore):
             return  # the staging account is busy: keep showing the last mirrored state
         else:
             try:
-                staging_server = self._staging_server_or_none(staging, area["stagingSourceServerArn"])
+                staging_server = self._staging_server_or_none(
+                    staging, area["stagingSourceServerArn"]
+                )
                 if staging_server is None:
                     problem = f"The staging source server {area['stagingSourceServerArn']} was deleted."
                 else:
@@ -146,20 +161,30 @@ class StagingOperations(DrsBackendCore):
             finally:
                 staging.lock.release()
         if problem:
-            server.staging_area = {**area, "status": "EXTENSION_ERROR", "errorMessage": problem}
+            server.staging_area = {
+                **area,
+                "status": "EXTENSION_ERROR",
+                "errorMessage": problem,
+            }
         else:
-            server.staging_area = {key: value for key, value in area.items() if key != "errorMessage"}
+            server.staging_area = {
+                key: value for key, value in area.items() if key != "errorMessage"
+            }
             server.staging_area["status"] = "EXTENDED"
 
     @staticmethod
     def _staging_server_or_none(staging: Any, arn: str) -> "SourceServer | None":
         try:
-            server: SourceServer = staging.get_source_server(split_source_server_arn(arn)[4])
+            server: SourceServer = staging.get_source_server(
+                split_source_server_arn(arn)[4]
+            )
         except ResourceNotFoundException:
             return None
         return server
 
-    def _staging_before_replication_change(self, server: "SourceServer", operation: str) -> None:
+    def _staging_before_replication_change(
+        self, server: "SourceServer", operation: str
+    ) -> None:
         if server.staging_area["status"] == "NOT_EXTENDED":
             return
         if operation == "DisconnectSourceServer":
@@ -186,10 +211,15 @@ class StagingOperations(DrsBackendCore):
             }
         )
         items = [{"accountID": account_id} for account_id in accounts]
-        return paginate_list(items, "accountID", max_results or MAX_STAGING_ACCOUNTS_PAGE, next_token)
+        return paginate_list(
+            items, "accountID", max_results or MAX_STAGING_ACCOUNTS_PAGE, next_token
+        )
 
     def list_extensible_source_servers(
-        self, staging_account_id: str, max_results: int | None = None, next_token: str | None = None
+        self,
+        staging_account_id: str,
+        max_results: int | None = None,
+        next_token: str | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
         """API reference: servers "not already extended into this Account" and "not an extension of
         another source server"; a disconnected server is on its way out, so it is not offered either."""
@@ -198,35 +228,61 @@ class StagingOperations(DrsBackendCore):
         items: list[dict[str, Any]] = []
         if staging is not None:
             if not self._locked(staging):
-                raise ThrottlingException(f"Staging account {staging_account_id} is busy; retry.")
+                raise ThrottlingException(
+                    f"Staging account {staging_account_id} is busy; retry."
+                )
             try:
                 extended = self._extended_arns()
                 for server in staging.all_source_servers():
-                    if server.staging_area["status"] != "NOT_EXTENDED" or server.arn in extended:
+                    if (
+                        server.staging_area["status"] != "NOT_EXTENDED"
+                        or server.arn in extended
+                    ):
                         continue
                     if server.data_replication_state == "DISCONNECTED":
                         continue
                     hints = server.source_properties.get("identificationHints", {})
-                    items.append({"hostname": hints.get("hostname", ""), "arn": server.arn, "tags": server.tags})
+                    items.append(
+                        {
+                            "hostname": hints.get("hostname", ""),
+                            "arn": server.arn,
+                            "tags": server.tags,
+                        }
+                    )
             finally:
                 staging.lock.release()
-        return paginate_list(items, "arn", max_results, next_token, staging=staging_account_id)
+        return paginate_list(
+            items, "arn", max_results, next_token, staging=staging_account_id
+        )
 
     def create_extended_source_server(
         self, source_server_arn: str, tags: dict[str, str] | None = None
     ) -> "SourceServer":
-        partition, service, region, account_id, source_server_id = split_source_server_arn(source_server_arn)
-        if (partition, service, region) != (get_partition(self.region_name), "drs", self.region_name):
+        partition, service, region, account_id, source_server_id = (
+            split_source_server_arn(source_server_arn)
+        )
+        if (partition, service, region) != (
+            get_partition(self.region_name),
+            "drs",
+            self.region_name,
+        ):
             raise ValidationException(
                 f"{source_server_arn} is not a DRS source server of Region {self.region_name}; a server is "
                 "extended from a staging account in the same Region.",
-                field_list=[{"name": "sourceServerArn", "message": "Must be a source server of this Region"}],
+                field_list=[
+                    {
+                        "name": "sourceServerArn",
+                        "message": "Must be a source server of this Region",
+                    }
+                ],
             )
         self._require_trust(account_id, "sourceServerArn")
         staging = self._staging_backend(account_id)
         if staging is None:
             raise ResourceNotFoundException(
-                source_server_id, "SOURCE_SERVER", f"Source server {source_server_arn} not found."
+                source_server_id,
+                "SOURCE_SERVER",
+                f"Source server {source_server_arn} not found.",
             )
         if not self._locked(staging):
             raise ThrottlingException(f"Staging account {account_id} is busy; retry.")
@@ -234,14 +290,18 @@ class StagingOperations(DrsBackendCore):
             staging_server = self._staging_server_or_none(staging, source_server_arn)
             if staging_server is None:
                 raise ResourceNotFoundException(
-                    source_server_id, "SOURCE_SERVER", f"Source server {source_server_arn} not found."
+                    source_server_id,
+                    "SOURCE_SERVER",
+                    f"Source server {source_server_arn} not found.",
                 )
             self._check_extensible(staging_server)
             # registered as not replicating here: it replicates in the staging account (quota L-C1D14A2B)
             server = self.add_source_server(
                 source_properties=copy.deepcopy(staging_server.source_properties),
                 tags=tags,
-                source_cloud_properties=copy.deepcopy(staging_server.source_cloud_properties),
+                source_cloud_properties=copy.deepcopy(
+                    staging_server.source_cloud_properties
+                ),
                 data_replication_state="STOPPED",
             )
             server.staging_area = {
