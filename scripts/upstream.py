@@ -1,0 +1,453 @@
+#!/usr/bin/env python3
+"""Generate the moto pull request that adds DRS as ``moto/drs``.
+
+    python scripts/upstream.py --moto-src DIR --out DIR [--check]
+
+``--moto-src`` is a moto source tree: a git checkout, or the unpacked sdist of the version this
+project pins (``pip download moto==5.2.5 --no-deps --no-binary :all:``). ``--out`` becomes a git
+repository on branch ``drs`` with one commit per logical part, ready to push and open as a pull
+request; ``OUT/patches/`` holds the same commits as a patch series (``git am`` applies it).
+``--check`` then proves the port: see ``scripts/check_upstream.py``.
+
+Why generated rather than hand-kept: the service lives here as ``moto_drs/drs/`` and moves as a
+copy, so the only hand-written parts are the small edits moto's own scripts would make
+(``scripts/update_backend_index.py``, ``scripts/implementation_coverage.py``) and the test
+conversion rules below. docs/upstream.md explains what is left out and how to split the PR.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import pprint
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICE = "drs"
+BACKEND_CLASS = "DrsBackend"
+BRANCH = "drs"
+AUTHOR = ["-c", "user.name=moto-drs", "-c", "user.email=moto-drs@users.noreply.local"]
+
+# Plugin-only tests: they test the plugin glue (registration, the mock_drs decorator, the
+# pytest plugin, fault injection, the serializer cache, the README) and do not move upstream.
+PLUGIN_ONLY_TESTS = {
+    "test_plugin.py",
+    "test_faults.py",
+    "test_serializer.py",
+    "test_coverage_table.py",
+    "test_server_mode.py",
+    "test_lint.py",
+    "test_upstream.py",
+    "test_scale.py",
+}
+# Seeding/simulation endpoints that stay in the plugin (fault injection is a test-tool feature
+# moto does not have; see docs/upstream.md).
+PLUGIN_ONLY_ENDPOINTS = ("/faults",)
+
+
+def run(cmd: list[str], cwd: Path, check: bool = True) -> str:
+    done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    if check and done.returncode != 0:
+        raise SystemExit(
+            f"failed: {' '.join(cmd)} (in {cwd})\n{done.stdout}\n{done.stderr}"
+        )
+    return done.stdout
+
+
+def git(out: Path, *args: str, check: bool = True) -> str:
+    return run(["git", *AUTHOR, *args], out, check)
+
+
+def commit(out: Path, message: str) -> None:
+    git(out, "add", "-A")
+    if git(out, "status", "--porcelain").strip():
+        git(out, "commit", "-q", "-m", message)
+
+
+def ruff_format(out: Path, *paths: str) -> None:
+    """Format as moto's CI does (``ruff format`` with moto's settings from its pyproject.toml)."""
+    ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
+    run([ruff, "format", "-q", *paths], out)
+    run([ruff, "check", "-q", "--fix", "--select", "I", *paths], out, check=False)
+
+
+# -- the tree ----------------------------------------------------------------------------------
+
+
+def prepare(moto_src: Path, out: Path) -> str:
+    """``out`` as a git repository of ``moto_src`` on a new branch; returns moto's version."""
+    if out.exists():
+        shutil.rmtree(out)
+    if (moto_src / ".git").exists():
+        run(["git", "clone", "-q", str(moto_src), str(out)], ROOT)
+    else:
+        shutil.copytree(moto_src, out, ignore=shutil.ignore_patterns("*.egg-info"))
+        run(["git", "init", "-q", "-b", "main"], out)
+        commit(out, "moto as released (unpacked sdist)")
+    git(out, "checkout", "-q", "-b", BRANCH)
+    text = (out / "moto" / "__init__.py").read_text()
+    match = re.search(r'__version__ = "([^"]+)"', text)
+    return match.group(1) if match else "unknown"
+
+
+def add_core_changes(out: Path) -> list[str]:
+    """The small moto-core changes the service relies on, one commit each (docs/upstream.md).
+
+    Each lives in ``moto_drs/core_patches/`` as a unified diff against moto's tree with its
+    tests; the plugin applies the same change to the installed moto at registration."""
+    applied = []
+    for patch in sorted((ROOT / "moto_drs" / "core_patches").glob("*.diff")):
+        git(out, "apply", "--index", str(patch))
+        title = patch.read_text().splitlines()[0].lstrip("# ").strip()
+        git(out, "commit", "-q", "-m", f"Core: {title}")
+        applied.append(patch.name)
+    return applied
+
+
+def add_service(out: Path) -> None:
+    target = out / "moto" / SERVICE
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(
+        ROOT / "moto_drs" / SERVICE,
+        target,
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+    )
+    leaks = [
+        str(path.relative_to(out))
+        for path in target.rglob("*.py")
+        if re.search(r"\bmoto_drs\b|docs/[\w-]+\.md", path.read_text())
+    ]
+    if leaks:
+        raise SystemExit(
+            f"the service must stand alone (no moto_drs imports, no docs/ links): {leaks}"
+        )
+    ruff_format(out, f"moto/{SERVICE}")
+    commit(out, f"DRS: the {SERVICE} service (moto/{SERVICE})")
+
+
+def url_bases(out: Path) -> list[str]:
+    tree = ast.parse((out / "moto" / SERVICE / "urls.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "url_bases" for t in node.targets
+        ):
+            return list(ast.literal_eval(node.value))
+    raise SystemExit("moto/drs/urls.py has no url_bases")
+
+
+def update_backend_index(out: Path) -> None:
+    """As moto's scripts/update_backend_index.py writes it: the pprint of (module, pattern)
+    pairs in module order, formatted with ruff."""
+    path = out / "moto" / "backend_index.py"
+    namespace: dict[str, object] = {}
+    exec(compile(path.read_text(), str(path), "exec"), namespace)
+    index = [pair for pair in namespace["backend_url_patterns"] if pair[0] != SERVICE]  # type: ignore[attr-defined]
+    new = [(SERVICE, re.compile(base)) for base in url_bases(out)]
+    position = next(
+        (i for i, (name, _) in enumerate(index) if name > SERVICE), len(index)
+    )
+    index[position:position] = new
+    with path.open("w") as handle:
+        handle.write("# autogenerated by moto/scripts/update_backend_index.py\n")
+        handle.write("import re\n")
+        handle.write("backend_url_patterns = ")
+        pprint.pprint(index, handle)
+        handle.write("\n")
+    ruff_format(out, "moto/backend_index.py")
+
+
+def insert_sorted(lines: list[str], pattern: str, new: list[str], key: str) -> None:
+    """Insert ``new`` before the first line matching ``pattern`` whose key sorts after ``key``."""
+    regex = re.compile(pattern)
+    for index, line in enumerate(lines):
+        match = regex.search(line)
+        if match and match.group(1) > key:
+            # an @overload decorator belongs to the definition below it
+            while index and lines[index - 1].strip() == "@overload":
+                index -= 1
+            lines[index:index] = new
+            return
+    raise SystemExit(f"no place for {key!r} in moto/backends.py ({pattern})")
+
+
+def update_backends_typing(out: Path) -> None:
+    path = out / "moto" / "backends.py"
+    text = path.read_text()
+    if f"Literal['{SERVICE}']" in text:
+        return
+    lines = text.splitlines()
+    insert_sorted(
+        lines,
+        r"^    from moto\.([a-z0-9_]+)\.models import",
+        [f"    from moto.{SERVICE}.models import {BACKEND_CLASS}"],
+        SERVICE,
+    )
+    insert_sorted(
+        lines,
+        r"""^    "Literal\['([a-z0-9_-]+)'\]",""",
+        [f"    \"Literal['{SERVICE}']\","],
+        SERVICE,
+    )
+    insert_sorted(
+        lines,
+        r"""name: "Literal\['([a-z0-9_-]+)'\]\"""",
+        [
+            "@overload",
+            f'def get_backend(name: "Literal[\'{SERVICE}\']") -> "BackendDict[{BACKEND_CLASS}]": ...',
+        ],
+        SERVICE,
+    )
+    path.write_text("\n".join(lines) + "\n")
+    ruff_format(out, "moto/backends.py")
+    commit(out, "DRS: register the service (backend index, get_backend typing)")
+
+
+# -- the Moto API: seeding and simulation endpoints -------------------------------------------
+
+
+def add_moto_api(out: Path) -> None:
+    """The plugin's ``/moto-api/static/drs/...`` endpoints as a module of moto's Moto API.
+
+    ``moto_drs/moto_api.py`` (endpoints) and the Python functions they call (``seeding.py``,
+    and the simulation modules it names) become ``moto/moto_api/_internal/drs/``; their
+    relative imports of the service become ``moto.drs``. The URL table gains the same paths."""
+    package = out / "moto" / "moto_api" / "_internal" / SERVICE
+    if package.exists():
+        shutil.rmtree(package)
+    package.mkdir(parents=True)
+    plugin = ROOT / "moto_drs"
+    sources = {"moto_api.py": "endpoints.py"}
+    for name in upstream_api_modules():
+        sources[f"{name}.py"] = f"{name}.py"
+    for source, target in sources.items():
+        text = (plugin / source).read_text()
+        text = re.sub(r"from \.drs(\.| import)", r"from moto.drs\1", text)
+        text = text.replace("from .moto_api import", "from .endpoints import")
+        (package / target).write_text(text)
+    (package / "__init__.py").write_text(
+        '"""DRS seeding and simulation behind /moto-api/static/drs/ (what the replication\n'
+        'agent and the outside world do in real DRS; DRS has no public create call)."""\n'
+    )
+    urls = out / "moto" / "moto_api" / "_internal" / "urls.py"
+    text = urls.read_text()
+    if f"from .{SERVICE}.endpoints import" not in text:
+        text = text.replace(
+            "from .responses import MotoAPIResponse",
+            "from .responses import MotoAPIResponse\n"
+            f"from .{SERVICE}.endpoints import URL_PATHS as {SERVICE.upper()}_URL_PATHS",
+        )
+        text = text.rstrip() + (
+            f"\nurl_paths.update(\n    {{\n        path: handler\n        for path, handler in "
+            f"{SERVICE.upper()}_URL_PATHS.items()\n        if not path.endswith({PLUGIN_ONLY_ENDPOINTS!r})\n"
+            "    }\n)\n"
+        )
+        urls.write_text(text)
+    ruff_format(
+        out, f"moto/moto_api/_internal/{SERVICE}", "moto/moto_api/_internal/urls.py"
+    )
+    commit(out, "DRS: seeding and simulation endpoints under /moto-api/static/drs/")
+
+
+def upstream_api_modules() -> list[str]:
+    """Plugin modules the endpoints import (``from .X import``), except plugin-only ones."""
+    text = (ROOT / "moto_drs" / "moto_api.py").read_text()
+    names = set(re.findall(r"from \.([a-z_]+) import", text))
+    return sorted(names - {"drs", "faults", "moto_api"})
+
+
+# -- tests ----------------------------------------------------------------------------------
+
+
+def add_tests(out: Path) -> list[str]:
+    """tests/test_drs in moto's style: ``mock_aws``, no plugin imports, server-mode guards.
+
+    The plugin's public seeding functions become ``tests/test_drs/seeding.py``, which reaches
+    the Moto API endpoints over HTTP (``motoapi.amazonaws.com`` in process, the server under
+    TEST_SERVER_MODE), so the same tests run in both of moto's CI passes."""
+    target = out / "tests" / "test_drs"
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    (target / "__init__.py").write_text("")
+    copied = []
+    tests = ROOT / "tests"
+    for path in sorted(tests.glob("*.py")):
+        if path.name in PLUGIN_ONLY_TESTS:
+            continue
+        text = convert_test(path.read_text())
+        (target / path.name).write_text(text)
+        copied.append(path.name)
+    (target / "seeding.py").write_text(seeding_client())
+    ruff_format(out, "tests/test_drs")
+    commit(out, "DRS: tests (tests/test_drs), in process and under TEST_SERVER_MODE")
+    return copied
+
+
+def convert_test(text: str) -> str:
+    text = re.sub(
+        r"^from shape_check import", "from .shape_check import", text, flags=re.M
+    )
+    text = re.sub(r"^from conftest import", "from .conftest import", text, flags=re.M)
+    text = re.sub(
+        r"^import moto_drs$", "from . import seeding as moto_drs", text, flags=re.M
+    )
+    text = re.sub(
+        r"^from moto_drs import mock_drs$",
+        "from moto import mock_aws as mock_drs",
+        text,
+        flags=re.M,
+    )
+    text = re.sub(
+        r"^from moto_drs\.(\w+) import", r"from .seeding import", text, flags=re.M
+    )
+    text = text.replace("moto_drs.register()", "")
+    return text
+
+
+def seeding_client() -> str:
+    """The port's stand-in for ``moto_drs``'s public functions: the plugin's own HTTP routing
+    module (``moto_drs/http_api.py``) when present, else a minimal client."""
+    routing = ROOT / "moto_drs" / "http_api.py"
+    if routing.exists():
+        return re.sub(r"from \.\w+ import .*\n", "", routing.read_text())
+    raise SystemExit(
+        "moto_drs/http_api.py (the HTTP routing of the public functions) is missing"
+    )
+
+
+# -- docs, coverage, changelog ------------------------------------------------------------------
+
+
+def operations() -> tuple[list[str], list[str]]:
+    import boto3
+    from botocore import xform_name
+
+    sys.path.insert(0, str(ROOT))
+    from moto_drs.drs.models import DrsBackend
+
+    names = sorted(
+        xform_name(op)
+        for op in boto3.client(
+            "drs", region_name="us-east-1"
+        ).meta.service_model.operation_names
+    )
+    implemented = [name for name in names if hasattr(DrsBackend, name)]
+    return names, implemented
+
+
+def add_docs(out: Path, version: str) -> None:
+    names, implemented = operations()
+    percentage = int(100 * len(implemented) / len(names))
+    title = SERVICE
+    rst = [
+        f".. _implementedservice_{SERVICE}:",
+        "",
+        ".. |start-h3| raw:: html",
+        "",
+        "    <h3>",
+        "",
+        ".. |end-h3| raw:: html",
+        "",
+        "    </h3>",
+        "",
+        "=" * len(title),
+        title,
+        "=" * len(title),
+        "",
+        f".. autoclass:: moto.{SERVICE}.models.{BACKEND_CLASS}",
+        "",
+        "|start-h3| Implemented features for this service |end-h3|",
+        "",
+    ]
+    rst += [f"- [{'X' if n in implemented else ' '}] {n}" for n in names]
+    docs = out / "docs" / "docs" / "services"
+    docs.mkdir(parents=True, exist_ok=True)
+    (docs / f"{SERVICE}.rst").write_text("\n".join(rst) + "\n\n")
+
+    section = [
+        f"## {SERVICE}",
+        "<details>",
+        f"<summary>{percentage}% implemented</summary>",
+        "",
+    ]
+    section += [f"- [{'X' if n in implemented else ' '}] {n}" for n in names]
+    section += ["</details>"]
+    coverage = out / "IMPLEMENTATION_COVERAGE.md"
+    lines = coverage.read_text().splitlines() if coverage.exists() else []
+    lines = [line for line in lines if line.strip() != f"- {SERVICE}"]
+    position = next(
+        (
+            i
+            for i, line in enumerate(lines)
+            if line.startswith("## ")
+            and (line[3:] > SERVICE or line.startswith("## Unimplemented"))
+        ),
+        len(lines),
+    )
+    lines[position:position] = [*section, ""]
+    coverage.write_text("\n".join(lines) + "\n")
+
+    changelog = out / "CHANGELOG.md"
+    entry = (
+        "New Services:\n"
+        f"    * DRS (Elastic Disaster Recovery): all {len(names)} operations, with source server\n"
+        "      seeding and replication simulation under /moto-api/static/drs/\n"
+    )
+    if changelog.exists():
+        text = changelog.read_text()
+        head, _, rest = text.partition("\n\n")
+        changelog.write_text(f"{head}\n\nUnreleased\n-----\n{entry}\n{rest}")
+    else:
+        changelog.write_text(
+            f"Moto Changelog\n==============\n\nUnreleased\n-----\n{entry}"
+        )
+    commit(out, "DRS: docs page, implementation coverage and changelog")
+
+
+def write_patches(out: Path, base: str) -> Path:
+    patches = out / "patches"
+    if patches.exists():
+        shutil.rmtree(patches)
+    git(out, "format-patch", "-q", "-o", str(patches), base)
+    return patches
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--moto-src", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="then lint, type-check and test the port in a fresh virtualenv",
+    )
+    args = parser.parse_args(argv)
+    out = args.out.resolve()
+    version = prepare(args.moto_src.resolve(), out)
+    base = git(out, "rev-parse", "HEAD").strip()
+    core = add_core_changes(out)
+    add_service(out)
+    update_backend_index(out)
+    update_backends_typing(out)
+    add_moto_api(out)
+    tests = add_tests(out)
+    add_docs(out, version)
+    patches = write_patches(out, base)
+    log = git(out, "log", "--oneline", f"{base}..HEAD")
+    print(f"moto {version}: branch {BRANCH!r} in {out}, patches in {patches}")
+    print(f"core changes: {core or 'none'}; test files: {len(tests)}")
+    print(log)
+    if args.check:
+        from check_upstream import check  # type: ignore[import-not-found]
+
+        return check(out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
