@@ -43,6 +43,15 @@ _Check = Callable[[Any, str, _Errors], None]
 _ERROR_ENVELOPE_KEYS = frozenset({"Error", "ResponseMetadata", "message", "Message"})
 _MAX_REPR = 80
 _MAX_ENUM_SHOWN = 12
+# Values real DRS is known to send beyond botocore's enum, by enum shape. Everything else
+# stays strict; add a value here only with evidence from real accounts, named below.
+_ENUM_VALUES_BEYOND_MODEL: dict[str, frozenset[str]] = {
+    # LAUNCH_END ends each server's launch in DescribeJobLogItems of real drills and
+    # recoveries (logs captured from real accounts, quoted in issue 9 "Recovery as real DRS
+    # runs it"; docs/recovery.md), with sourceServerID and targetInstanceID; botocore's
+    # JobLogEvent enum (botocore 1.43) lacks it.
+    "JobLogEvent": frozenset({"LAUNCH_END"}),
+}
 
 
 @functools.cache
@@ -325,10 +334,11 @@ def _compile_map(shape: MapShape) -> _Check:
 
 def _compile_string(shape: Shape) -> _Check:
     meta = shape.metadata
-    enum = frozenset(meta.get("enum") or ())
-    enum_text = ", ".join(sorted(enum)[:_MAX_ENUM_SHOWN])
-    if len(enum) > _MAX_ENUM_SHOWN:
-        enum_text += f", ... ({len(enum)} values)"
+    modeled = frozenset(meta.get("enum") or ())
+    enum_text = ", ".join(sorted(modeled)[:_MAX_ENUM_SHOWN])
+    if len(modeled) > _MAX_ENUM_SHOWN:
+        enum_text += f", ... ({len(modeled)} values)"
+    enum = modeled | _ENUM_VALUES_BEYOND_MODEL.get(shape.name, frozenset())
     low: int | None = meta.get("min")
     high: int | None = meta.get("max")
     raw_pattern: str | None = meta.get("pattern")

@@ -170,6 +170,7 @@ class TestFailbackToOnPremises:
             "CONVERSION_START",
             "CONVERSION_END",
             "LAUNCH_START",
+            "LAUNCH_END",
             "JOB_END",
         ]
 

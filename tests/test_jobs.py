@@ -69,7 +69,7 @@ class TestProgression:
         ]
         assert logs[0] == ["JOB_START"]
         assert logs[1][-1] == "CONVERSION_END" and "LAUNCH_START" not in logs[1]
-        assert logs[2][-2:] == ["LAUNCH_START", "JOB_END"]
+        assert logs[2][-3:] == ["LAUNCH_START", "LAUNCH_END", "JOB_END"]
         assert instances == [0, 0, 1]
 
     def test_describe_jobs_sees_pending_when_a_state_takes_two_reads(
@@ -189,7 +189,7 @@ class TestDescribeJobs:
 
 
 class TestJobLog:
-    def test_launch_log_in_order_with_event_data(self, drs: Any) -> None:
+    def test_launch_log_in_order_with_event_data(self, drs: Any, ec2: Any) -> None:
         server_id = moto_drs.add_source_server()["sourceServerID"]
         job = drill(drs, server_id)
         items = drs.describe_job_log_items(jobID=job["jobID"])["items"]
@@ -200,26 +200,26 @@ class TestJobLog:
             "CONVERSION_START",
             "CONVERSION_END",
             "LAUNCH_START",
+            "LAUNCH_END",
             "JOB_END",
         ]
         times = [item["logDateTime"] for item in items]
         assert times == sorted(times)
+        assert items[3]["eventData"] == {"sourceServerID": server_id}
         conversion = items[4]["eventData"]
         assert conversion["sourceServerID"] == server_id
-        assert (
-            conversion["conversionServerID"]
-            == items[3]["eventData"]["conversionServerID"]
-        )
         properties = conversion["conversionProperties"]
         assert properties["rootVolumeName"] == "/dev/xvda"
         assert set(properties["volumeToVolumeSize"]) == {"/dev/xvda", "/dev/xvdb"}
         instance_id = describe_job(drs, job["jobID"])["participatingServers"][0][
             "recoveryInstanceID"
         ]
-        assert items[5]["eventData"] == {
+        assert items[5]["eventData"] == {"sourceServerID": server_id}
+        assert items[6]["eventData"] == {
             "sourceServerID": server_id,
             "targetInstanceID": instance_id,
         }
+        assert conversion["conversionServerID"] != instance_id
 
     def test_paginator_and_unknown_job(self, drs: Any) -> None:
         job = drill(
@@ -230,7 +230,7 @@ class TestJobLog:
             jobID=job["jobID"], PaginationConfig={"PageSize": 3}
         )
         assert [item for page in pages for item in page["items"]] == everything
-        assert len(everything) == 2 + 2 * 5
+        assert len(everything) == 2 + 2 * 6
         assert drs.describe_job_log_items(jobID=MISSING_JOB)["items"] == []
 
 

@@ -589,3 +589,19 @@ def test_missing_errortype_header_is_caught() -> None:
         in msg
     )
     assert "resourceId: missing" in msg
+
+
+def test_only_the_allow_listed_values_pass_beyond_the_enum() -> None:
+    """LAUNCH_END (sent by real DRS, missing from botocore's JobLogEvent) passes as a job log
+    event only; other unmodeled values, and LAUNCH_END elsewhere, still fail."""
+
+    def log(event: str) -> dict[str, Any]:
+        data = {"sourceServerID": SERVER_ID, "targetInstanceID": "i-0123456789abcdef0"}
+        return {"items": [{"logDateTime": ISO, "event": event, "eventData": data}]}
+
+    assert_valid_response("DescribeJobLogItems", log("LAUNCH_END"))
+    assert "is not in enum JobLogEvent" in violations(
+        "DescribeJobLogItems", log("LAUNCH_DONE")
+    )
+    job = {"jobID": "drsjob-0123456789abcdef0", "status": "LAUNCH_END"}
+    assert "is not in enum JobStatus" in violations("DescribeJobs", {"items": [job]})

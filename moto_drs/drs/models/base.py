@@ -238,6 +238,11 @@ class DrsBackendCore(BaseBackend):
         """launch_configuration.py: what a recovery launch of ``server`` uses (see its docstring)."""
         raise NotImplementedError
 
+    def replication_settings_for(self, server: "SourceServer") -> dict[str, Any]:
+        """replication_configuration.py: the server's replication settings (API member names;
+        read only), e.g. the staging subnet and staging-area tags a conversion server uses."""
+        raise NotImplementedError
+
     def create_job(
         self,
         job_type: str,

@@ -8,11 +8,13 @@ would against AWS.
 Reference checks follow one rule: an ID of a kind moto's EC2 knows nothing of (for example no
 instance exists at all) is accepted, so tests that never touch EC2 may use any well-formed ID;
 once EC2 has resources of that kind, a reference to a missing one is a ValidationException.
+An instance to launch into is the exception: DRS replaces its volumes, so it must exist.
 """
 
 import copy
 from typing import Any
 
+from moto.core.exceptions import ServiceException
 from moto.ec2.exceptions import InvalidLaunchTemplateNameAlreadyExistsError
 from moto.ec2.models.instance_types import INSTANCE_TYPES
 
@@ -28,6 +30,11 @@ LAUNCH_TEMPLATE_NAME = (
 )
 # The tag an instance needs before DRS may launch into it (user guide, "Launch into instance").
 LAUNCH_INTO_TAG = ("AWSDRS", "AllowLaunchingIntoThisInstance")
+# The Name DRS gives its conversion servers ("do not alter": tag-monitoring tools watch it).
+CONVERSION_SERVER_NAME = "AWS Elastic Disaster Recovery Conversion Server"
+# decision: the mock's conversion servers are m5.large on moto's Amazon Linux 2 x86_64 image.
+CONVERSION_SERVER_TYPE = "m5.large"
+CONVERSION_SERVER_IMAGE = "ami-04681a1dbd79675a5"
 
 
 def ec2_of(account_id: str, region_name: str) -> Any | None:
@@ -115,27 +122,116 @@ def find_instance(ec2: Any | None, instance_id: str) -> Any | None:
     return None
 
 
-def launch_into_instance_errors(
-    ec2: Any | None, instance_id: str, field: str
-) -> list[Field]:
-    """DRS launches into an existing instance only if it carries AWSDRS=AllowLaunchingIntoThisInstance."""
-    if ec2 is None:
-        return []
+def launch_into_problem(ec2: Any | None, instance_id: str) -> str | None:
+    """Why DRS may not launch into ``instance_id``, or None.
+
+    The user guide ("Launch into source instance"): the instance must exist in the Region and
+    carry the tag AWSDRS=AllowLaunchingIntoThisInstance. A terminated instance no longer counts.
+    """
     instance = find_instance(ec2, instance_id)
-    if instance is None:
-        if ec2.all_instances():
-            return [field_error(field, f"Instance {instance_id} does not exist")]
-        return []
+    if instance is None or instance.state == "terminated":
+        return f"Instance {instance_id} does not exist in this Region"
     tags = {tag["key"]: tag["value"] for tag in instance.get_tags()}
     key, value = LAUNCH_INTO_TAG
     if tags.get(key) != value:
-        return [
-            field_error(
-                field,
-                f"Instance {instance_id} must be tagged {key}={value} to be launched into",
-            )
-        ]
-    return []
+        return (
+            f"Instance {instance_id} must be tagged {key}={value} to be launched into"
+        )
+    return None
+
+
+def launch_into_instance_errors(
+    ec2: Any | None, instance_id: str, field: str
+) -> list[Field]:
+    """The field error for an instance DRS may not launch into (no EC2 here: no check)."""
+    if ec2 is None:
+        return []
+    problem = launch_into_problem(ec2, instance_id)
+    return [field_error(field, problem)] if problem else []
+
+
+# -- conversion servers --------------------------------------------------------------------------
+
+
+def subnet_exists(ec2: Any, subnet_id: str) -> bool:
+    return any(subnet_id in subnets for subnets in ec2.subnets.values())
+
+
+def run_conversion_server(
+    ec2: Any | None,
+    source_server_id: str,
+    subnet_id: str | None,
+    staging_area_tags: dict[str, str],
+) -> str | None:
+    """Run a conversion server; its instance ID, or None if EC2 refused.
+
+    DRS runs one in the staging subnet and terminates it when done (IAM policy
+    AWSElasticDisasterRecoveryConversionServerPolicy: "automatically launched and terminated by
+    DRS"). Tags: stagingAreaTags ("associated with all resources created in the replication
+    staging area", botocore's model), the Name DRS gives conversion servers and its management
+    tags. A subnet the staging account's EC2 does not know gives way to its default subnet.
+    """
+    if ec2 is None:
+        return None
+    if not subnet_id or not subnet_exists(ec2, subnet_id):
+        subnet_id = default_subnet_id(ec2)
+    tags = {
+        **staging_area_tags,
+        "Name": CONVERSION_SERVER_NAME,
+        MANAGED_TAG_KEY: MANAGED_TAG_VALUE,
+        SOURCE_SERVER_TAG_KEY: source_server_id,
+    }
+    kwargs: dict[str, Any] = {
+        "instance_type": CONVERSION_SERVER_TYPE,
+        "is_instance_type_default": False,
+        "region_name": ec2.region_name,
+        "tags": {"instance": tags, "volume": tags},
+    }
+    if subnet_id:
+        kwargs["subnet_id"] = subnet_id
+    try:
+        run = ec2.run_instances(CONVERSION_SERVER_IMAGE, 1, None, [], **kwargs)
+    except ServiceException:
+        return None
+    return str(run.instances[0].id)
+
+
+def terminate_instance(ec2: Any | None, instance_id: str) -> None:
+    """Terminate the instance unless it is already gone."""
+    instance = find_instance(ec2, instance_id)
+    if ec2 is not None and instance is not None and instance.state != "terminated":
+        ec2.terminate_instances([instance_id])
+
+
+# -- launching into an existing instance ---------------------------------------------------------
+
+
+def replace_volumes(
+    ec2: Any, instance: Any, volumes: list[dict[str, Any]], tags: dict[str, str]
+) -> None:
+    """Detach the instance's volumes (kept, available) and attach new ones in their place.
+
+    ``volumes``: ``{"device", "size" (GiB), "snapshot_id" (an EBS snapshot, or None)}`` per
+    source disk. A snapshot moto's EC2 does not hold gives a blank volume of the disk's size.
+    """
+    zone = instance.placement.zone or f"{ec2.region_name}a"
+    for device, mapping in instance.get_block_device_mapping:
+        ec2.detach_volume(mapping.volume_id, instance.id, device)
+    for volume in volumes:
+        snapshot_id = volume.get("snapshot_id")
+        if snapshot_id not in ec2.snapshots:
+            snapshot_id = None
+        created = ec2.create_volume(
+            size=volume["size"],
+            zone_name=zone,
+            snapshot_id=snapshot_id,
+            volume_type="gp3",
+        )
+        if tags:
+            ec2.create_tags([created.id], tags)
+        ec2.attach_volume(
+            created.id, instance.id, volume["device"], delete_on_termination=True
+        )
 
 
 # -- the launch template DRS keeps for each source server ----------------------------------------

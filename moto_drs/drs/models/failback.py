@@ -19,6 +19,7 @@ from ..exceptions import (
 )
 from ..validation import reject_repeated
 from .base import DrsBackendCore
+from .ec2_integration import ec2_of, launch_into_problem
 
 if TYPE_CHECKING:
     from .jobs import Job
@@ -144,24 +145,55 @@ class FailbackOperations(DrsBackendCore):
         """The conversion runs on the failback client (so there is no conversion server)."""
         for participant in job.participants:
             participant.launch_status = "IN_PROGRESS"
-            job.log("CONVERSION_START", sourceServerID=participant.source_server_id)
-            job.log("CONVERSION_END", sourceServerID=participant.source_server_id)
+        for event in ("CONVERSION_START", "CONVERSION_END"):
+            for participant in job.participants:
+                job.log(event, sourceServerID=participant.source_server_id)
 
     def _failback_launch_completed(self, job: "Job") -> None:
+        """LAUNCH_START for every server, then each server's LAUNCH_END or LAUNCH_FAILED.
+
+        The failback machine is no EC2 instance, so LAUNCH_END names no targetInstanceID.
+        """
+        for participant in job.participants:
+            job.log("LAUNCH_START", sourceServerID=participant.source_server_id)
         for participant in job.participants:
             instance = self._recovery_instance_or_none(
                 participant.recovery_instance_id or ""
             )
-            if instance is None or not instance.failback.finish_launch(job.job_id):
+            launched = instance is not None and instance.failback.finish_launch(
+                job.job_id
+            )
+            if launched:
+                participant.launch_status = "LAUNCHED"
+                job.log("LAUNCH_END", sourceServerID=participant.source_server_id)
+            else:
                 participant.launch_status = "FAILED"
                 job.log(
                     "LAUNCH_FAILED",
                     sourceServerID=participant.source_server_id,
                     rawError="Failback was stopped before the failback machine was launched.",
                 )
-                continue
-            participant.launch_status = "LAUNCHED"
-            job.log("LAUNCH_START", sourceServerID=participant.source_server_id)
+            server = self._source_server_or_none(participant.source_server_id)
+            if server is not None:
+                self.emit_event(
+                    "DRS Source Server Launch Result",
+                    [server.arn],
+                    {
+                        "state": "RECOVERY_LAUNCH_SUCCEEDED"
+                        if launched
+                        else "RECOVERY_LAUNCH_FAILED",
+                        "job-id": job.job_id,
+                        "is-drill": "TRUE"
+                        if instance is not None and instance.is_drill
+                        else "FALSE",
+                    },
+                )
+
+    def _source_server_or_none(self, source_server_id: str) -> "SourceServer | None":
+        try:
+            return self.get_source_server(source_server_id)
+        except ResourceNotFoundException:
+            return None
 
     def _recovery_instance_or_none(
         self, recovery_instance_id: str
@@ -195,9 +227,17 @@ class FailbackOperations(DrsBackendCore):
             if not origin.initialized:
                 origin.initialize_service()
             reversed_server = self._reversed_server(origin, server)
+            target = self._source_instance_to_launch_into(
+                origin, server, reversed_server
+            )
             if reversed_server is None:
                 reversed_server = self._add_reversed_server(origin, server, instance)
             reversed_server.reversed_direction_source_server_arn = server.arn
+            if target is not None:
+                origin.update_launch_configuration(
+                    reversed_server.source_server_id,
+                    launch_into_instance_properties={"launchIntoEC2InstanceID": target},
+                )
         finally:
             origin.lock.release()
         server.reversed_direction_source_server_arn = reversed_server.arn
@@ -224,6 +264,47 @@ class FailbackOperations(DrsBackendCore):
                 "RECOVERY_INSTANCE",
             )
         return regions[region_name]
+
+    @staticmethod
+    def _source_instance_to_launch_into(
+        origin: Any, server: "SourceServer", reversed_server: "SourceServer | None"
+    ) -> str | None:
+        """The origin's instance the reversed server launches into, if the origin Region's launch
+        configuration template has launchIntoSourceInstance; ConflictException if DRS may not.
+
+        The user guide ("Launch into source instance"): Start reversed replication sets the
+        reversed server's launch-into instance to "the instance in the first region they
+        initially launched from", and "will fail to create a source server" unless that instance
+        carries AWSDRS=AllowLaunchingIntoThisInstance. Checked before anything is created.
+        """
+        templates = origin.launch_configuration_templates.values()
+        if not any(t.settings.get("launchIntoSourceInstance") for t in templates):
+            return None
+        hints = server.source_properties.get("identificationHints", {})
+        instance_id = hints.get("awsInstanceID")
+        if not instance_id:
+            return None
+        problem = launch_into_problem(
+            ec2_of(origin.account_id, origin.region_name), instance_id
+        )
+        mine = reversed_server.source_server_id if reversed_server else None
+        owners = {
+            config.server.source_server_id
+            for config in origin.launch_configurations.values()
+            if config.launch_into_instance_id == instance_id
+        }
+        owner = origin.recovery_instances.get(instance_id)
+        if owner is not None:
+            owners.add(owner.source_server_id)
+        if problem is None and owners - {mine}:
+            problem = f"it is the launch target of source server {min(owners - {mine})}"
+        if problem:
+            raise ConflictException(
+                f"Cannot launch into source instance {instance_id}: {problem}.",
+                instance_id,
+                "EC2_INSTANCE",
+            )
+        return str(instance_id)
 
     @staticmethod
     def _reversed_server(origin: Any, server: "SourceServer") -> "SourceServer | None":

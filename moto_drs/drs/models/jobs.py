@@ -26,6 +26,7 @@ from ..exceptions import (
 from ..utils import drs_arn, iso, new_id, now, parse_iso
 from ..validation import reject_repeated
 from .base import DrsBackendCore, find_resource
+from .ec2_integration import ec2_of, run_conversion_server, terminate_instance
 from .paging import paginate_list
 
 if TYPE_CHECKING:
@@ -65,6 +66,11 @@ class JobParticipant:
         self.snapshot_chosen = False
         # post-launch actions of recovery launches (ParticipatingServer.launchActionsStatus)
         self.launch_actions_status: dict[str, Any] | None = None
+        # the launch settings read when the job started, or why DRS could not use them
+        self.settings: dict[str, Any] | None = None
+        self.refusal: str | None = None
+        # (staging account, EC2 instance ID) of the conversion server, while the job runs
+        self.conversion_server: tuple[str, str] | None = None
 
     def describe(self) -> dict[str, Any]:
         item: dict[str, Any] = {
@@ -335,40 +341,166 @@ class JobOperations(DrsBackendCore):
                 )
         return server
 
+    # -- the phases of a LAUNCH job of StartRecovery ------------------------------------------
+    #
+    # Real job logs run each phase across all servers before the next begins (docs/recovery.md,
+    # "Job log events"): JOB_START; CLEANUP of previous recovery instances; SNAPSHOT; CONVERSION
+    # (OPTIMAL recovery mode only); LAUNCH_START; LAUNCH_END or LAUNCH_FAILED; JOB_END.
+
     def _recovery_launch_started(self, job: Job) -> None:
-        """Clean up the previous recovery instance, snapshot, convert."""
+        """Clean up previous recovery instances, snapshot, convert (the job is STARTED)."""
+        launching = []
         for participant in job.participants:
             server = self._server_launch(job, participant, "IN_PROGRESS")
-            source_server_id = participant.source_server_id
-            if server is None:
-                continue
-            if server.recovery_instance_id:
-                # A new launch replaces the server's recovery instance (docs/recovery.md).
-                job.log(
-                    "CLEANUP_START",
-                    sourceServerID=source_server_id,
-                    targetInstanceID=server.recovery_instance_id,
+            if server is not None:
+                launching.append((participant, server))
+                participant.settings, participant.refusal = self._settings_or_refusal(
+                    server
                 )
-                self.discard_recovery_instance(
-                    server.recovery_instance_id, terminate_ec2=True
-                )
-                job.log("CLEANUP_END", sourceServerID=source_server_id)
-            if participant.snapshot_chosen:
-                job.log("USING_PREVIOUS_SNAPSHOT", sourceServerID=source_server_id)
-            else:
-                job.log("SNAPSHOT_START", sourceServerID=source_server_id)
-                job.log("SNAPSHOT_END", sourceServerID=source_server_id)
-            conversion_server_id = f"i-{mock_random.get_random_hex(17)}"
+        self._cleanup_phase(job, launching)
+        self._snapshot_phase(job, launching)
+        self._conversion_phase(job, launching)
+
+    def _settings_or_refusal(
+        self, server: "SourceServer"
+    ) -> tuple[dict[str, Any] | None, str | None]:
+        """The launch settings, or why DRS cannot use them (which fails that server's launch)."""
+        try:
+            return self.launch_settings_for(server), None
+        except ServiceException as refusal:
+            return None, f"{refusal.code}: {refusal.message}"
+
+    def _cleanup_phase(
+        self, job: Job, launching: list[tuple[JobParticipant, "SourceServer"]]
+    ) -> None:
+        """A new launch replaces the server's recovery instance (docs/recovery.md)."""
+        previous = [
+            (participant, server, server.recovery_instance_id)
+            for participant, server in launching
+            if server.recovery_instance_id
+        ]
+        for participant, _, instance_id in previous:
             job.log(
-                "CONVERSION_START",
-                sourceServerID=source_server_id,
-                conversionServerID=conversion_server_id,
+                "CLEANUP_START",
+                sourceServerID=participant.source_server_id,
+                targetInstanceID=instance_id,
             )
+        for participant, _, instance_id in previous:
+            # an instance the server launches into again stays; only DRS's record of it goes
+            reused = instance_id == (participant.settings or {}).get(
+                "launch_into_instance_id"
+            )
+            self.discard_recovery_instance(instance_id or "", terminate_ec2=not reused)
+            job.log("CLEANUP_END", sourceServerID=participant.source_server_id)
+
+    @staticmethod
+    def _snapshot_phase(
+        job: Job, launching: list[tuple[JobParticipant, "SourceServer"]]
+    ) -> None:
+        """An on-demand snapshot, or the chosen one (USING_PREVIOUS_SNAPSHOT)."""
+        taken = []
+        for participant, _ in launching:
+            if participant.snapshot_chosen:
+                job.log(
+                    "USING_PREVIOUS_SNAPSHOT",
+                    sourceServerID=participant.source_server_id,
+                )
+            else:
+                job.log("SNAPSHOT_START", sourceServerID=participant.source_server_id)
+                taken.append(participant)
+        for participant in taken:
+            job.log("SNAPSHOT_END", sourceServerID=participant.source_server_id)
+
+    def _conversion_phase(
+        self, job: Job, launching: list[tuple[JobParticipant, "SourceServer"]]
+    ) -> None:
+        """OPTIMAL recovery: one conversion server per source server, in the staging area.
+
+        FAST "skips conversion to reduce recovery time" (botocore's RecoveryMode): no events,
+        no conversion server.
+        """
+        converting = [
+            (participant, server)
+            for participant, server in launching
+            if (participant.settings or {}).get("recovery_mode", "OPTIMAL") != "FAST"
+        ]
+        for participant, server in converting:
+            job.log("CONVERSION_START", sourceServerID=participant.source_server_id)
+            participant.conversion_server = self._run_conversion_server(server)
+        for participant, server in converting:
             job.log(
                 "CONVERSION_END",
-                sourceServerID=source_server_id,
-                conversionServerID=conversion_server_id,
+                sourceServerID=participant.source_server_id,
+                conversionServerID=(participant.conversion_server or (None, None))[1],
                 conversionProperties=self._conversion_properties(server, participant),
+            )
+
+    def _run_conversion_server(self, server: "SourceServer") -> tuple[str, str] | None:
+        """(staging account, instance ID) of the server's conversion server, if EC2 ran one.
+
+        It runs in the staging account and Region, in the staging subnet of the server's
+        replication configuration, tagged as DRS tags what it runs in the staging area.
+        """
+        account_id = server.staging_account_id
+        replication = self.replication_settings_for(server)
+        instance_id = run_conversion_server(
+            ec2_of(account_id, self.region_name),
+            server.source_server_id,
+            replication.get("stagingAreaSubnetId"),
+            dict(replication.get("stagingAreaTags") or {}),
+        )
+        return (account_id, instance_id) if instance_id else None
+
+    def _stop_conversion_servers(self, job: Job) -> None:
+        """Conversion servers are short-lived: DRS terminates them once the job is done with them."""
+        for participant in job.participants:
+            if participant.conversion_server is not None:
+                account_id, instance_id = participant.conversion_server
+                terminate_instance(ec2_of(account_id, self.region_name), instance_id)
+
+    def _recovery_launch_completed(self, job: Job) -> None:
+        """Launch each server's recovery instance in EC2; a refusal fails that server only."""
+        self._stop_conversion_servers(job)
+        is_drill = job.initiated_by == "START_DRILL"
+        launching = []
+        for participant in job.participants:
+            server = self._server_or_none(participant.source_server_id)
+            # (a server in an active job cannot be deleted, so it is always there)
+            if server is not None:
+                launching.append((participant, server))
+                job.log("LAUNCH_START", sourceServerID=participant.source_server_id)
+        for participant, server in launching:
+            snapshot = participant.snapshot
+            assert snapshot is not None
+            instance_id: str | None
+            error: str | None = participant.refusal
+            settings = participant.settings
+            if settings is None:
+                instance_id = None
+            else:
+                instance_id, error = self.launch_recovery_instance(
+                    server, job.job_id, is_drill, snapshot, settings
+                )
+            if instance_id is None or settings is None:
+                job.log(
+                    "LAUNCH_FAILED",
+                    sourceServerID=server.source_server_id,
+                    rawError=error,
+                )
+                self._server_launch(job, participant, "FAILED")
+            else:
+                participant.recovery_instance_id = instance_id
+                job.log(
+                    "LAUNCH_END",
+                    sourceServerID=server.source_server_id,
+                    targetInstanceID=instance_id,
+                )
+                participant.launch_actions_status = self._launch_actions_status(
+                    server, settings
+                )
+                self._server_launch(job, participant, "LAUNCHED")
+            self.emit_launch_result(
+                server, job.job_id, is_drill, succeeded=instance_id is not None
             )
 
     @staticmethod
@@ -392,47 +524,21 @@ class JobOperations(DrsBackendCore):
             "volumeToVolumeSize": sizes,
         }
 
-    def _recovery_launch_completed(self, job: Job) -> None:
-        """Launch each server's recovery instance in EC2; a refusal fails that server only."""
-        is_drill = job.initiated_by == "START_DRILL"
-        for participant in job.participants:
-            server = self._server_or_none(participant.source_server_id)
-            if (
-                server is None
-            ):  # cannot happen: a server in an active job cannot be deleted
-                continue
-            snapshot = participant.snapshot
-            assert snapshot is not None
-            instance_id: str | None
-            error: str | None
-            try:
-                settings = self.launch_settings_for(server)
-            except (
-                ServiceException
-            ) as refusal:  # a launch configuration DRS cannot use fails the launch
-                instance_id, error = None, f"{refusal.code}: {refusal.message}"
-            else:
-                instance_id, error = self.launch_recovery_instance(
-                    server, job.job_id, is_drill, snapshot, settings
-                )
-            if instance_id is None:
-                job.log(
-                    "LAUNCH_FAILED",
-                    sourceServerID=server.source_server_id,
-                    rawError=error,
-                )
-                self._server_launch(job, participant, "FAILED")
-                continue
-            participant.recovery_instance_id = instance_id
-            job.log(
-                "LAUNCH_START",
-                sourceServerID=server.source_server_id,
-                targetInstanceID=instance_id,
-            )
-            participant.launch_actions_status = self._launch_actions_status(
-                server, settings
-            )
-            self._server_launch(job, participant, "LAUNCHED")
+    def emit_launch_result(
+        self, server: "SourceServer", job_id: str, is_drill: bool, succeeded: bool
+    ) -> None:
+        """The EventBridge event of a server's launch, once its result shows in the API."""
+        self.emit_event(
+            "DRS Source Server Launch Result",
+            [server.arn],
+            {
+                "state": "RECOVERY_LAUNCH_SUCCEEDED"
+                if succeeded
+                else "RECOVERY_LAUNCH_FAILED",
+                "job-id": job_id,
+                "is-drill": "TRUE" if is_drill else "FALSE",
+            },
+        )
 
     def _launch_actions_status(
         self, server: "SourceServer", settings: dict[str, Any]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from moto.core.common_models import BaseModel
 
+from ..exceptions import ConflictException, ResourceNotFoundException
 from ..utils import new_id
 from .base import DrsBackendCore, find_resource
 from .configuration_common import (
@@ -183,7 +184,8 @@ class LaunchConfigurationOperations(DrsBackendCore):
         Keys: ``ec2_launch_template_id`` (str | None), ``instance_type`` (str),
         ``subnet_id`` (str | None), ``security_group_ids`` (list[str]), ``copy_tags`` (bool),
         ``copy_private_ip`` (bool), ``launch_disposition`` ("STARTED" | "STOPPED"),
-        ``post_launch_enabled`` (bool). Instance type, subnet and security groups come from the
+        ``post_launch_enabled`` (bool), ``recovery_mode`` ("OPTIMAL" | "FAST"),
+        ``launch_into_instance_id`` (str | None). Instance type, subnet and security groups come from the
         launch template's default version, after DRS has written its own settings into it.
         """
         config = self._launch_configuration(server.source_server_id)
@@ -201,6 +203,8 @@ class LaunchConfigurationOperations(DrsBackendCore):
             "copy_private_ip": bool(config.settings["copyPrivateIp"]),
             "launch_disposition": config.settings["launchDisposition"],
             "post_launch_enabled": bool(config.settings["postLaunchEnabled"]),
+            "recovery_mode": config.settings.get("recoveryMode", "OPTIMAL"),
+            "launch_into_instance_id": config.launch_into_instance_id,
         }
 
     # -- the EC2 launch template -------------------------------------------------------------------
@@ -369,6 +373,7 @@ class LaunchConfigurationOperations(DrsBackendCore):
                 ),
                 "launch configuration",
             )
+            self._ensure_launch_target_free(launch_into, source_server_id)
         config.settings.update(api_members(LAUNCH_SETTINGS, settings))
         if name is not None:
             config.name = name
@@ -376,6 +381,29 @@ class LaunchConfigurationOperations(DrsBackendCore):
             config.launch_into_instance_id = launch_into
         self._sync_launch_template(config)
         return config.to_api()
+
+    def _ensure_launch_target_free(
+        self, instance_id: str, source_server_id: str
+    ) -> None:
+        """ConflictException if another source server launches, or launched, into the instance:
+        DRS replaces the volumes of the instance it launches into, so it serves one server."""
+        owners = [
+            other.server.source_server_id
+            for other in self.launch_configurations.values()
+            if other.launch_into_instance_id == instance_id
+        ]
+        try:
+            owners.append(self.get_recovery_instance(instance_id).source_server_id)
+        except ResourceNotFoundException:
+            pass
+        for owner in owners:
+            if owner != source_server_id:
+                raise ConflictException(
+                    f"Instance {instance_id} is already the launch target of source server "
+                    f"{owner}.",
+                    instance_id,
+                    "EC2_INSTANCE",
+                )
 
     # -- launch configuration templates ------------------------------------------------------------
 

@@ -27,7 +27,9 @@ from .ec2_integration import (
     default_version_data,
     ec2_of,
     find_instance,
+    launch_into_problem,
     launch_template_exists,
+    replace_volumes,
 )
 from .paging import paginate_list
 
@@ -364,6 +366,10 @@ class RecoveryInstanceOperations(DrsBackendCore):
         }
         if settings.get("copy_tags"):
             tags = {**server.tags, **tags}
+        if settings.get("launch_into_instance_id"):
+            return self._launch_into_instance(
+                ec2, server, job_id, is_drill, snapshot, settings, tags
+            )
         image_id = boot_image(server)
         kwargs: dict[str, Any] = {
             "instance_type": settings["instance_type"],
@@ -400,13 +406,83 @@ class RecoveryInstanceOperations(DrsBackendCore):
                 ec2.stop_instances([instance.id])
         except ServiceException as error:
             return None, f"EC2 refused the launch: {error.code}: {error.message}"
+        return self._record_recovery_instance(
+            instance, server, job_id, is_drill, snapshot
+        ), None
+
+    def _launch_into_instance(
+        self,
+        ec2: Any,
+        server: "SourceServer",
+        job_id: str,
+        is_drill: bool,
+        snapshot: "RecoverySnapshot",
+        settings: dict[str, Any],
+        tags: dict[str, str],
+    ) -> tuple[str | None, str | None]:
+        """Launch "into" an existing instance "instead of launching a new instance" (botocore's
+        LaunchIntoInstanceProperties): DRS stops it, swaps its volumes for ones made from the
+        snapshot, and starts it as the launch disposition says. Its ID is the recovery instance's.
+        """
+        instance_id = settings["launch_into_instance_id"]
+        problem = launch_into_problem(ec2, instance_id) or self._launch_target_taken(
+            instance_id, server.source_server_id
+        )
+        if problem:
+            return None, f"Cannot launch into instance {instance_id}: {problem}."
+        instance = find_instance(ec2, instance_id)
+        assert instance is not None  # launch_into_problem found it
+        root_device = instance.root_device_name or "/dev/xvda"
+        devices = block_device_mappings(server, root_device)
+        volumes = [
+            {
+                "device": mapping["DeviceName"],
+                "size": mapping["Ebs"]["VolumeSize"],
+                "snapshot_id": snapshot.ebs_snapshots[index]
+                if index < len(snapshot.ebs_snapshots)
+                else None,
+            }
+            for index, mapping in enumerate(devices)
+        ]
+        try:
+            if instance.state not in ("stopped", "stopping"):
+                ec2.stop_instances([instance_id])
+            replace_volumes(ec2, instance, volumes, tags)
+            ec2.create_tags([instance_id], tags)
+            if settings.get("launch_disposition") != "STOPPED":
+                ec2.start_instances([instance_id])
+        except ServiceException as error:
+            return None, f"EC2 refused the launch: {error.code}: {error.message}"
+        return self._record_recovery_instance(
+            instance, server, job_id, is_drill, snapshot
+        ), None
+
+    def _launch_target_taken(
+        self, instance_id: str, source_server_id: str
+    ) -> str | None:
+        """An instance is the launch target of one source server at a time."""
+        owner = self.recovery_instances.get(instance_id)
+        if owner is not None and owner.source_server_id != source_server_id:
+            return (
+                f"it is the recovery instance of source server {owner.source_server_id}"
+            )
+        return None
+
+    def _record_recovery_instance(
+        self,
+        instance: Any,
+        server: "SourceServer",
+        job_id: str,
+        is_drill: bool,
+        snapshot: "RecoverySnapshot",
+    ) -> str:
         recovery_instance = RecoveryInstance(
             self, instance, server, job_id, is_drill, snapshot
         )
         self.recovery_instances[instance.id] = recovery_instance
         self.register_taggable(recovery_instance.arn, recovery_instance)
         server.recovery_instance_id = instance.id
-        return instance.id, None
+        return str(instance.id)
 
     def discard_recovery_instance(
         self, recovery_instance_id: str, terminate_ec2: bool

@@ -457,6 +457,10 @@ class ReplicationConfigurationOperations(DrsBackendCore):
             self.replication_configurations[source_server_id] = config
         return config
 
+    def replication_settings_for(self, server: "SourceServer") -> dict[str, Any]:
+        """The server's replication settings, shared: callers only read them."""
+        return self._replication_configuration(server.source_server_id).settings
+
     def get_replication_configuration(self, source_server_id: str) -> dict[str, Any]:
         return self._replication_configuration(source_server_id).to_api()
 
