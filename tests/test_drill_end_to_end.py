@@ -1,14 +1,19 @@
 """A drill runbook, unchanged from what runs against AWS: two waves, each started, polled with the
 paginator until COMPLETED (under manual progression, so the poller sees the job move), its log
-read, its EC2 instances checked, then everything terminated and checked terminated in EC2."""
+read and compared with the order real DRS writes, its EC2 instances checked (conversion servers
+terminated), then everything terminated and checked terminated in EC2. It runs in process and
+against a server, set up over HTTP."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import requests
 from moto.moto_api import state_manager
 
 import moto_drs
+
+Seed = Callable[[str, str], str]  # (hostname, wave) -> source server ID
 
 WAVES = {"1": ["db-1", "db-2"], "2": ["app-1", "app-2", "web-1"]}
 MAX_POLLS = 20
@@ -51,21 +56,76 @@ def job_log(drs: Any, job_id: str) -> list[dict[str, Any]]:
     return [item for page in pages for item in page["items"]]
 
 
+def real_log_order(server_ids: list[str]) -> list[tuple[str, str | None]]:
+    """DescribeJobLogItems of a drill as real accounts show it: each phase across all servers
+    before the next (logs captured from real accounts, issue 9)."""
+    order: list[tuple[str, str | None]] = [("JOB_START", None)]
+    for event in (
+        "SNAPSHOT_START",
+        "SNAPSHOT_END",
+        "CONVERSION_START",
+        "CONVERSION_END",
+        "LAUNCH_START",
+        "LAUNCH_END",
+    ):
+        order += [(event, server_id) for server_id in server_ids]
+    return order + [("JOB_END", None)]
+
+
 def test_two_wave_drill(
     drs: Any, ec2: Any, jobs_take_two_reads_per_state: None
 ) -> None:
+    def seed(host: str, wave: str) -> str:
+        seeded = moto_drs.add_source_server(
+            source_properties={"identificationHints": {"hostname": host}},
+            tags={"Name": host, "wave": wave},
+        )
+        return str(seeded["sourceServerID"])
+
+    run_two_wave_drill(drs, ec2, seed)
+
+
+def test_two_wave_drill_over_http(server: Any) -> None:
+    drs, ec2 = server.client("drs"), server.client("ec2")
+    drs.initialize_service()
+    state = f"{server.url}/moto-api/state-manager"
+    requests.post(
+        f"{state}/set-transition",
+        json={
+            "model_name": "drs::job",
+            "transition": {"progression": "manual", "times": 2},
+        },
+        timeout=10,
+    ).raise_for_status()
+
+    def seed(host: str, wave: str) -> str:
+        seeded = requests.post(
+            f"{server.url}/moto-api/static/drs/source-servers",
+            json={
+                "sourceProperties": {"identificationHints": {"hostname": host}},
+                "tags": {"Name": host, "wave": wave},
+            },
+            timeout=10,
+        )
+        seeded.raise_for_status()
+        return str(seeded.json()["sourceServer"]["sourceServerID"])
+
+    try:
+        run_two_wave_drill(drs, ec2, seed)
+    finally:
+        requests.post(
+            f"{state}/unset-transition", json={"model_name": "drs::job"}, timeout=10
+        )
+
+
+def run_two_wave_drill(drs: Any, ec2: Any, seed: Seed) -> None:
     servers: dict[str, dict[str, str]] = {}  # wave -> hostname -> source server ID
     for wave, hosts in WAVES.items():
         servers[wave] = {}
         for host in hosts:
-            seeded = moto_drs.add_source_server(
-                source_properties={"identificationHints": {"hostname": host}},
-                tags={"Name": host, "wave": wave},
-            )
-            servers[wave][host] = seeded["sourceServerID"]
-            drs.update_launch_configuration(
-                sourceServerID=seeded["sourceServerID"], copyTags=True
-            )
+            server_id = seed(host, wave)
+            servers[wave][host] = server_id
+            drs.update_launch_configuration(sourceServerID=server_id, copyTags=True)
 
     launched: dict[str, str] = {}  # source server ID -> recovery instance ID
     for wave, by_host in servers.items():
@@ -89,21 +149,20 @@ def test_two_wave_drill(
         )
 
         log = job_log(drs, job["jobID"])
-        events = [item["event"] for item in log]
-        assert events[0] == "JOB_START" and events[-1] == "JOB_END"
-        for server_id in by_host.values():
-            mine = [
-                item["event"]
-                for item in log
-                if item.get("eventData", {}).get("sourceServerID") == server_id
-            ]
-            assert mine == [
-                "SNAPSHOT_START",
-                "SNAPSHOT_END",
-                "CONVERSION_START",
-                "CONVERSION_END",
-                "LAUNCH_START",
-            ]
+        server_ids = list(by_host.values())
+        assert [
+            (item["event"], item.get("eventData", {}).get("sourceServerID"))
+            for item in log
+        ] == real_log_order(server_ids)
+        for item in log:
+            data = item.get("eventData", {})
+            if item["event"] == "LAUNCH_END":
+                assert data["targetInstanceID"] == launched[data["sourceServerID"]]
+            if item["event"] == "CONVERSION_END":
+                conversion = ec2.describe_instances(
+                    InstanceIds=[data["conversionServerID"]]
+                )["Reservations"][0]["Instances"][0]
+                assert conversion["State"]["Name"] == "terminated"
 
     instances = drs.get_paginator("describe_recovery_instances").paginate(
         PaginationConfig={"PageSize": 2}

@@ -17,6 +17,7 @@ import moto_drs
 ALLOW = {"Key": "AWSDRS", "Value": "AllowLaunchingIntoThisInstance"}
 CONVERSION_NAME = "AWS Elastic Disaster Recovery Conversion Server"
 FIELD = "launchIntoInstanceProperties.launchIntoEC2InstanceID"
+LINUX_AMI = "ami-04681a1dbd79675a5"  # one of moto's default images (Amazon Linux 2)
 
 
 @pytest.fixture
@@ -58,10 +59,9 @@ def all_instance_ids(ec2: Any) -> set[str]:
 
 
 def tagged_instance(ec2: Any, allow: bool = True) -> str:
-    image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
-    instance_id = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1)["Instances"][
-        0
-    ]["InstanceId"]
+    instance_id = ec2.run_instances(ImageId=LINUX_AMI, MinCount=1, MaxCount=1)[
+        "Instances"
+    ][0]["InstanceId"]
     if allow:
         ec2.create_tags(Resources=[instance_id], Tags=[ALLOW])
     return str(instance_id)
