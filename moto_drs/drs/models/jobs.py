@@ -343,9 +343,10 @@ class JobOperations(DrsBackendCore):
 
     # -- the phases of a LAUNCH job of StartRecovery ------------------------------------------
     #
-    # Real job logs run each phase across all servers before the next begins (docs/recovery.md,
-    # "Job log events"): JOB_START; CLEANUP of previous recovery instances; SNAPSHOT; CONVERSION
-    # (OPTIMAL recovery mode only); LAUNCH_START; LAUNCH_END or LAUNCH_FAILED; JOB_END.
+    # Job logs of real drills (DescribeJobLogItems captured from real accounts) run each phase
+    # across all servers before the next begins: JOB_START; SNAPSHOT; CONVERSION (OPTIMAL
+    # recovery mode only); LAUNCH_START; LAUNCH_END or LAUNCH_FAILED; JOB_END. The cleanup of
+    # previous recovery instances comes first. The launch settings are read once, on STARTED.
 
     def _recovery_launch_started(self, job: Job) -> None:
         """Clean up previous recovery instances, snapshot, convert (the job is STARTED)."""
