@@ -258,6 +258,43 @@ class TestConversionServers:
         mine = [e for e, d in entries if d.get("sourceServerID") == fast]
         assert mine == ["SNAPSHOT_START", "SNAPSHOT_END", "LAUNCH_START", "LAUNCH_END"]
 
+    def test_an_extended_server_converts_in_its_staging_account(
+        self, drs: Any, ec2: Any
+    ) -> None:
+        staging = "111111111111"
+        sts = boto3.client("sts", region_name="us-east-1")
+        creds = sts.assume_role(
+            RoleArn=f"arn:aws:iam::{staging}:role/admin", RoleSessionName="staging"
+        )["Credentials"]
+        keys = {
+            "aws_access_key_id": creds["AccessKeyId"],
+            "aws_secret_access_key": creds["SecretAccessKey"],
+            "aws_session_token": creds["SessionToken"],
+        }
+        make_drs_client(**keys).initialize_service()
+        boto3.client("iam", region_name="us-east-1", **keys).create_role(
+            RoleName="DRSStagingAccountRole_123456789012",
+            Path="/service-role/",
+            AssumeRolePolicyDocument='{"Version": "2012-10-17", "Statement": []}',
+        )
+        source = moto_drs.add_source_server(account_id=staging)
+        extended = drs.create_extended_source_server(sourceServerArn=source["arn"])[
+            "sourceServer"
+        ]["sourceServerID"]
+        job_id = drill(drs, extended)
+        conversion = next(
+            d["conversionServerID"]
+            for e, d in log(drs, job_id)
+            if e == "CONVERSION_END"
+        )
+        staging_ec2 = boto3.client("ec2", region_name="us-east-1", **keys)
+        reservation = staging_ec2.describe_instances(InstanceIds=[conversion])[
+            "Reservations"
+        ][0]
+        assert reservation["OwnerId"] == staging
+        assert reservation["Instances"][0]["State"]["Name"] == "terminated"
+        assert conversion not in all_instance_ids(ec2)
+
 
 class TestLaunchIntoInstance:
     def test_the_recovery_instance_is_the_named_instance(
@@ -409,6 +446,37 @@ class TestLaunchIntoSourceInstance:
             resourceType="EC2_INSTANCE",
         )
         assert west.describe_source_servers()["items"] == []  # nothing was created
+
+
+def test_launch_into_source_instance_across_availability_zones(
+    drs: Any, ec2: Any
+) -> None:
+    """Cross-AZ: the origin Region is this one, so the reversed server is registered here."""
+    original = tagged_instance(ec2)
+    drs.create_launch_configuration_template(launchIntoSourceInstance=True)
+    server_id = moto_drs.add_source_server(
+        source_properties={"identificationHints": {"awsInstanceID": original}},
+        source_cloud_properties={
+            "originAccountID": "123456789012",
+            "originRegion": "us-east-1",
+            "originAvailabilityZone": "us-east-1b",
+        },
+    )["sourceServerID"]
+    drs.start_recovery(sourceServers=[{"sourceServerID": server_id}])
+    recovered = drs.describe_recovery_instances()["items"][0]["recoveryInstanceID"]
+    arn = drs.reverse_replication(recoveryInstanceID=recovered)[
+        "reversedDirectionSourceServerArn"
+    ]
+    reversed_id = arn.rsplit("/", 1)[1]
+    config = drs.get_launch_configuration(sourceServerID=reversed_id)
+    assert config["launchIntoInstanceProperties"] == {
+        "launchIntoEC2InstanceID": original
+    }
+    drs.start_recovery(sourceServers=[{"sourceServerID": reversed_id}])
+    failed_back = drs.describe_recovery_instances(
+        filters={"sourceServerIDs": [reversed_id]}
+    )["items"][0]
+    assert failed_back["recoveryInstanceID"] == original
 
 
 def test_launch_into_instance_over_http(server: Any) -> None:
