@@ -33,7 +33,7 @@ def drill(drs: Any, *server_ids: str) -> str:
 
 
 def poll(drs: Any, job_id: str) -> dict[str, Any]:
-    return drs.describe_jobs(filters={"jobIDs": [job_id]})["items"][0]  # type: ignore[no-any-return]
+    return drs.describe_jobs(filters={"jobIDs": [job_id]})["items"][0]
 
 
 def log(drs: Any, job_id: str) -> list[tuple[str, dict[str, Any]]]:
@@ -43,7 +43,7 @@ def log(drs: Any, job_id: str) -> list[tuple[str, dict[str, Any]]]:
 
 def ec2_instance(ec2: Any, instance_id: str) -> dict[str, Any]:
     reservations = ec2.describe_instances(InstanceIds=[instance_id])["Reservations"]
-    return reservations[0]["Instances"][0]  # type: ignore[no-any-return]
+    return reservations[0]["Instances"][0]
 
 
 def tags_of(instance: dict[str, Any]) -> dict[str, str]:
