@@ -14,13 +14,16 @@ __version__ = "0.1.0"
 __all__ = [
     "add_recovery_snapshot",
     "add_source_server",
+    "advance_clock",
     "clear_faults",
     "connect_failback_client",
+    "get_clock",
     "inject_fault",
     "list_faults",
     "list_quotas",
     "mock_drs",
     "register",
+    "set_data_replication_state",
     "set_quota",
 ]
 
@@ -35,6 +38,9 @@ def __getattr__(name: str) -> Any:
         "add_source_server",
         "add_recovery_snapshot",
         "connect_failback_client",
+        "set_data_replication_state",
+        "advance_clock",
+        "get_clock",
     ):
         from . import seeding
 

@@ -4,6 +4,10 @@
 "sourceProperties", "tags", "sourceCloudProperties"}`` (all optional) answers
 ``{"sourceServer": {...}}``; ``POST /moto-api/static/drs/recovery-snapshots`` with
 ``{"sourceServerID", "timestamp", "accountId", "region"}`` answers ``{"recoverySnapshot": {...}}``.
+``POST /moto-api/static/drs/data-replication-state`` with ``{"sourceServerID", "state",
+"error", "region", "accountId"}`` simulates the replication agent and answers
+``{"sourceServer": {...}}``. ``POST /moto-api/static/drs/clock`` with ``{"advanceSeconds": N}``
+moves the DRS clock forward; it and ``GET`` answer ``{"dateTime", "offsetSeconds"}``.
 Errors answer as DRS does: JSON with ``code`` and ``message`` and the error's HTTP status.
 """
 
@@ -24,6 +28,8 @@ SEED_KEYS = {
     "dataReplicationState",
 }
 SNAPSHOT_KEYS = {"accountId", "region", "sourceServerID", "timestamp"}
+REPLICATION_STATE_KEYS = {"accountId", "region", "sourceServerID", "state", "error"}
+CLOCK_KEYS = {"advanceSeconds"}
 
 
 def _request_body(request: Any) -> bytes:
@@ -42,14 +48,20 @@ def _error(status: int, code: str, message: str, **members: Any) -> TYPE_RESPONS
 
 
 def _json_endpoint(
-    allowed: set[str], handle: Callable[[dict[str, Any]], dict[str, Any]]
+    allowed: set[str],
+    handle: Callable[[dict[str, Any]], dict[str, Any]],
+    on_get: Callable[[], dict[str, Any]] | None = None,
 ) -> Callable[..., TYPE_RESPONSE]:
-    """Wrap ``handle`` with request parsing and DRS-style errors; nothing is half-created on error."""
+    """Wrap ``handle`` with request parsing and DRS-style errors; nothing is half-created on error.
+    ``on_get``, if given, answers GET."""
 
     def endpoint(request: Any, full_url: str, headers: Any) -> TYPE_RESPONSE:
         from moto.core.exceptions import ServiceException
 
-        if getattr(request, "method", "POST") != "POST":
+        method = getattr(request, "method", "POST")
+        if method == "GET" and on_get is not None:
+            return 200, dict(JSON_HEADERS), json.dumps(on_get())
+        if method != "POST":
             return _error(405, "ValidationException", "Use POST with a JSON body.")
         raw = _request_body(request)
         try:
@@ -141,6 +153,45 @@ def _seed_recovery_snapshot(payload: dict[str, Any]) -> dict[str, Any]:
     return {"recoverySnapshot": snapshot}
 
 
+def _set_data_replication_state(payload: dict[str, Any]) -> dict[str, Any]:
+    from .drs.exceptions import ValidationException
+    from .seeding import set_data_replication_state
+
+    server_id = payload.get("sourceServerID")
+    state = payload.get("state")
+    region = payload.get("region", "us-east-1")
+    account = payload.get("accountId")
+    if not isinstance(server_id, str) or not isinstance(state, str):
+        raise ValidationException(
+            "sourceServerID and state (strings) are required.",
+            field_list=[
+                {"name": name, "message": "Required string"}
+                for name in ("sourceServerID", "state")
+                if not isinstance(payload.get(name), str)
+            ],
+        )
+    if not isinstance(region, str) or (
+        account is not None and not isinstance(account, str)
+    ):
+        raise ValidationException("region and accountId must be strings.")
+    server = set_data_replication_state(
+        server_id, state, payload.get("error"), region_name=region, account_id=account
+    )
+    return {"sourceServer": server}
+
+
+def _advance_clock(payload: dict[str, Any]) -> dict[str, Any]:
+    from .seeding import advance_clock
+
+    return advance_clock(payload.get("advanceSeconds", 0))
+
+
+def _get_clock() -> dict[str, Any]:
+    from .seeding import get_clock
+
+    return get_clock()
+
+
 def _faults_glue(name: str) -> Callable[..., TYPE_RESPONSE]:
     """An endpoint of ``faults.py``, imported on first use so that ``import moto_drs`` stays cheap."""
 
@@ -159,6 +210,12 @@ URL_PATHS: dict[str, Callable[..., TYPE_RESPONSE]] = {
     ),
     "{0}/moto-api/static/drs/recovery-snapshots": _json_endpoint(
         SNAPSHOT_KEYS, _seed_recovery_snapshot
+    ),
+    "{0}/moto-api/static/drs/data-replication-state": _json_endpoint(
+        REPLICATION_STATE_KEYS, _set_data_replication_state
+    ),
+    "{0}/moto-api/static/drs/clock": _json_endpoint(
+        CLOCK_KEYS, _advance_clock, on_get=_get_clock
     ),
     "{0}/moto-api/static/drs/faults": _faults_glue("faults_endpoint"),
     "{0}/moto-api/static/drs/quotas": _faults_glue("quotas_endpoint"),

@@ -115,3 +115,58 @@ def connect_failback_client(
         return as_api_output(
             "DescribeRecoveryInstances", {"items": [instance.describe()]}
         )["items"][0]
+
+
+def set_data_replication_state(
+    source_server_id: str,
+    state: str,
+    error: str | dict[str, str] | None = None,
+    region_name: str = "us-east-1",
+    account_id: str | None = None,
+) -> dict[str, Any]:
+    """Simulate the replication agent: move a replicating server to ``state`` (one of
+    INITIATING ... STALLED), with ``error`` (a DataReplicationErrorString such as
+    "AGENT_NOT_SEEN", or ``{"error", "rawError"}``) for STALLED. A change DRS cannot make
+    (from STOPPED or DISCONNECTED, back into initiation, ...) raises ConflictException and
+    changes nothing. Returns the server as DescribeSourceServers shows it."""
+    backend = _backend(region_name, account_id)
+    with backend.lock:
+        _ensure_initialized(backend)
+        server = backend.set_data_replication_state(source_server_id, state, error)
+        return as_api_output("DescribeSourceServers", {"items": [server]})["items"][0]
+
+
+def _clock_answer() -> dict[str, Any]:
+    from .drs.utils import clock_offset, iso, now
+
+    return {
+        "dateTime": iso(now()),
+        "offsetSeconds": clock_offset().total_seconds(),
+    }
+
+
+def advance_clock(seconds: float) -> dict[str, Any]:
+    """Move the DRS clock forward by ``seconds`` (lag, ETAs, lastSeen, elapsed replication,
+    snapshots, jobs and WAIT steps under "time" progression all follow it). Returns
+    ``{"dateTime": DRS time now, "offsetSeconds": its lead over the system clock}``; moto's
+    reset returns the clock to real time."""
+    from .drs.exceptions import ValidationException
+    from .drs.utils import advance_clock as advance
+
+    if (
+        isinstance(seconds, bool)
+        or not isinstance(seconds, int | float)
+        or not 0 <= seconds < 1e9
+    ):
+        raise ValidationException(
+            f"advanceSeconds must be a number of seconds from 0 to 1e9, not {seconds!r}: "
+            "the DRS clock only moves forward.",
+            field_list=[{"name": "advanceSeconds", "message": "Must be 0 to 1e9"}],
+        )
+    advance(seconds)
+    return _clock_answer()
+
+
+def get_clock() -> dict[str, Any]:
+    """The DRS clock: ``{"dateTime", "offsetSeconds"}`` as ``advance_clock`` answers."""
+    return _clock_answer()

@@ -1,7 +1,10 @@
-"""Identifiers, ARNs and time formats as DRS writes them."""
+"""Identifiers, ARNs, time formats as DRS writes them, and the one DRS clock."""
 
+import threading
 from datetime import datetime, timedelta, timezone
 
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.base_backend import BackendDict, BaseBackend
 from moto.moto_api._internal import mock_random
 from moto.utilities.utils import get_partition
 
@@ -15,8 +18,55 @@ def drs_arn(region_name: str, account_id: str, resource: str) -> str:
     return f"arn:{get_partition(region_name)}:drs:{region_name}:{account_id}:{resource}"
 
 
+class DrsClock(BaseBackend):
+    """How far the DRS clock runs ahead of real time (or of freezegun's frozen time).
+
+    A moto backend only so that moto's reset (``/moto-api/reset``, every mock start) returns
+    the clock to real time: moto resets every BackendDict that holds a backend.
+    """
+
+    def __init__(self, region_name: str, account_id: str):
+        super().__init__(region_name, account_id)
+        self.lock = threading.Lock()
+        self.offset = timedelta(0)
+
+    def advance(self, seconds: float) -> None:
+        with self.lock:
+            self.offset += timedelta(seconds=seconds)
+
+
+# one clock for every account and Region, kept under a fixed key
+CLOCK_KEY = "aws"
+drs_clocks: BackendDict[DrsClock] = BackendDict(
+    DrsClock, "drs", use_boto3_regions=False, additional_regions=[CLOCK_KEY]
+)
+
+
+def clock_offset() -> timedelta:
+    """The DRS clock's lead over real time; dict.get creates no backend on the way."""
+    accounts = drs_clocks.get(DEFAULT_ACCOUNT_ID)
+    clock = accounts.get(CLOCK_KEY) if accounts is not None else None
+    return clock.offset if clock is not None else timedelta(0)
+
+
+def advance_clock(seconds: float) -> datetime:
+    """Move the DRS clock forward by ``seconds``; returns the new DRS time."""
+    drs_clocks[DEFAULT_ACCOUNT_ID][CLOCK_KEY].advance(seconds)
+    return now()
+
+
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    """The DRS clock: everything DRS derives from time reads it.
+
+    It is the system clock (which freezegun steers in decorator mode) plus the offset that
+    ``advance_clock`` accumulated.
+    """
+    return datetime.now(timezone.utc) + clock_offset()
+
+
+def state_manager_now() -> datetime:
+    """The DRS clock in the form moto's ManagedState keeps time in: naive local time."""
+    return datetime.now() + clock_offset()
 
 
 def iso(moment: datetime) -> str:

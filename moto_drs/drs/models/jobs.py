@@ -16,7 +16,6 @@ from moto.core.common_models import BaseModel
 from moto.core.exceptions import ServiceException
 from moto.moto_api import state_manager
 from moto.moto_api._internal import mock_random
-from moto.moto_api._internal.managed_state_model import ManagedState
 
 from ..exceptions import (
     ConflictException,
@@ -27,6 +26,7 @@ from ..utils import drs_arn, iso, new_id, now, parse_iso
 from ..validation import reject_repeated
 from .base import DrsBackendCore, find_resource
 from .ec2_integration import ec2_of, run_conversion_server, terminate_instance
+from .managed_state import DrsManagedState
 from .paging import paginate_list
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ class JobLogItem:
         }
 
 
-class Job(BaseModel, ManagedState):
+class Job(BaseModel, DrsManagedState):
     """A DRS job. ``phase`` is the last state whose effects were applied; it is what clients see."""
 
     def __init__(
@@ -111,7 +111,7 @@ class Job(BaseModel, ManagedState):
         on_started: Phase,
         on_completed: Phase,
     ) -> None:
-        ManagedState.__init__(self, JOB_MODEL, transitions=JOB_PROGRESSION)
+        DrsManagedState.__init__(self, JOB_MODEL, transitions=JOB_PROGRESSION)
         self._backend = backend
         self.job_id = new_id("drsjob")
         self.arn = drs_arn(

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from moto.core.common_models import BaseModel
 from moto.core.exceptions import ServiceException
 from moto.moto_api import state_manager
-from moto.moto_api._internal.managed_state_model import ManagedState
 
 from ..exceptions import ConflictException, ResourceNotFoundException
 from ..utils import drs_arn, iso, now
@@ -31,6 +30,7 @@ from .ec2_integration import (
     launch_template_exists,
     replace_volumes,
 )
+from .managed_state import DrsManagedState
 from .paging import paginate_list
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ AMI_LINUX_ARM = (
 AMI_WINDOWS = "ami-b7e93bce"  # Windows_Server-2016-English-Full-Base-2017.10.13
 
 
-class RecoveryInstanceFailback(BaseModel, ManagedState):
+class RecoveryInstanceFailback(BaseModel, DrsManagedState):
     """Failback replication of a recovery instance: FAILBACK_IN_PROGRESS -> FAILBACK_READY_FOR_LAUNCH.
 
     Only that move is the state manager's; the others are set by operations: FAILBACK_NOT_STARTED
@@ -73,7 +73,7 @@ class RecoveryInstanceFailback(BaseModel, ManagedState):
     """
 
     def __init__(self) -> None:
-        ManagedState.__init__(self, FAILBACK_MODEL, transitions=FAILBACK_PROGRESSION)
+        DrsManagedState.__init__(self, FAILBACK_MODEL, transitions=FAILBACK_PROGRESSION)
         self.stop()
 
     def stop(self) -> None:
@@ -98,8 +98,7 @@ class RecoveryInstanceFailback(BaseModel, ManagedState):
         self, steps: list[str], client_id: str | None, to_original_server: bool | None
     ) -> None:
         self.status = "FAILBACK_IN_PROGRESS"
-        self._tick = 0
-        self._time_progressed = datetime.now()
+        self.restart_progression()
         self.client_id = client_id
         self.to_original_server = to_original_server
         self.initiated_at = now()

@@ -10,10 +10,10 @@ from datetime import datetime
 from typing import Any
 
 from moto.core.common_models import BaseModel
-from moto.moto_api._internal.managed_state_model import ManagedState
 
 from ..utils import drs_arn, iso, new_id, now
 from .base import DrsBackendCore
+from .managed_state import DrsManagedState
 
 EXECUTION_MODEL = "drs::recovery-plan-execution"
 # The state manager only paces an execution: each TURN it grants is one change of the execution.
@@ -165,7 +165,7 @@ class RecoveryPlanExecutionStep(BaseModel):
         return item
 
 
-class RecoveryPlanExecution(BaseModel, ManagedState):
+class RecoveryPlanExecution(BaseModel, DrsManagedState):
     """One run of a plan; ``phase`` is the status clients see, the ManagedState status its pace."""
 
     def __init__(
@@ -175,7 +175,7 @@ class RecoveryPlanExecution(BaseModel, ManagedState):
         mode: str,
         snapshots: dict[str, str],
     ) -> None:
-        ManagedState.__init__(self, EXECUTION_MODEL, transitions=PACE)
+        DrsManagedState.__init__(self, EXECUTION_MODEL, transitions=PACE)
         self._backend = backend
         self.execution_id = new_id("exec")
         self.arn = drs_arn(

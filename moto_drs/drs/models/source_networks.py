@@ -13,14 +13,12 @@ it are network_templates.py. Rules and sources: docs/source-networks.md.
 import copy
 import functools
 import json
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from moto.core.common_models import BaseModel
 from moto.core.exceptions import ServiceException
 from moto.moto_api import state_manager
 from moto.moto_api._internal import mock_random
-from moto.moto_api._internal.managed_state_model import ManagedState
 from moto.utilities.utils import get_partition
 
 from ..exceptions import (
@@ -37,6 +35,7 @@ from .ec2_integration import (
     launch_template_exists,
     set_default_version,
 )
+from .managed_state import DrsManagedState
 from .network_templates import capture_network, cfn_template, drs_stack_tags
 from .paging import paginate_list
 
@@ -52,7 +51,7 @@ UPDATED_FOR_NETWORK = "Updated by Elastic Disaster Recovery for source network r
 # -- the source network ---------------------------------------------------------------------------
 
 
-class SourceNetwork(BaseModel, ManagedState):
+class SourceNetwork(BaseModel, DrsManagedState):
     """A protected VPC. ``status`` is its replication's progress, meaningful while ``replicating``."""
 
     def __init__(
@@ -62,7 +61,7 @@ class SourceNetwork(BaseModel, ManagedState):
         origin_account_id: str,
         origin_region: str,
     ) -> None:
-        ManagedState.__init__(
+        DrsManagedState.__init__(
             self, SOURCE_NETWORK_MODEL, transitions=REPLICATION_PROGRESSION
         )
         self._backend = backend
@@ -101,8 +100,7 @@ class SourceNetwork(BaseModel, ManagedState):
         self.replicating = True
         self.error = None
         self.status = "IN_PROGRESS"
-        self._tick = 0
-        self._time_progressed = datetime.now()
+        self.restart_progression()
 
     def observe(self) -> None:
         """Replication follows the origin VPC: copied while PROTECTED, ERROR once the VPC is gone."""

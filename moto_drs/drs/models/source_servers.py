@@ -1,10 +1,15 @@
-"""Source servers, their data replication state machine and their recovery snapshots.
+"""Source servers, their data replication state machine and health, and their recovery snapshots.
 
 Rules taken from the DRS API reference (see docs/drs-semantics.md for sources):
 - StopReplication leaves the server unprotected and deletes its recovery snapshots.
 - StartReplication restarts a stopped server through initiation.
 - DisconnectSourceServer sets DISCONNECTED, zeroes the replicated disks' totalStorageBytes and
   clears lag and ETA; DeleteSourceServer only deletes a disconnected server.
+- The user guide's replication FAQ: lag is "the amount of time since the server was last in CDP
+  mode" (CONTINUOUS), backlog "the amount of data that was written to the disk and still needs to
+  be replicated in order to reach CDP mode", ETA "the estimated time remaining to return to CDP".
+Health is derived from the DRS clock (``utils.now``) and the moments of state changes, so a
+server keeps O(number of state changes) of history, never O(time).
 """
 
 import copy
@@ -13,11 +18,11 @@ from typing import Any
 
 from moto.core.common_models import BaseModel
 from moto.moto_api._internal import mock_random
-from moto.moto_api._internal.managed_state_model import ManagedState
 
 from ..exceptions import ConflictException, ValidationException
 from ..utils import drs_arn, iso, iso_duration, new_id, now, parse_iso
 from .base import INITIATION_STEPS, DrsBackendCore, find_resource
+from .managed_state import DrsManagedState
 from .paging import paginate_list
 
 SOURCE_SERVER_MODEL = "drs::source-server"
@@ -28,6 +33,51 @@ REPLICATION_PROGRESSION: list[tuple[str | None, str]] = [
 # States in which the server is not replicating and so cannot be stopped again.
 NOT_REPLICATING = ("STOPPED", "DISCONNECTED")
 RETRYABLE = ("STALLED", *NOT_REPLICATING)
+# The states the replication agent and the replication server report for a server that
+# replicates; the agent-simulation API (set_data_replication_state) moves between them.
+AGENT_STATES = (
+    "INITIATING",
+    "INITIAL_SYNC",
+    "BACKLOG",
+    "CREATING_SNAPSHOT",
+    "CONTINUOUS",
+    "PAUSED",
+    "RESCAN",
+    "STALLED",
+)
+# States reached only once the initial sync is done (what a seeded server in them went through).
+SYNCED_STATES = (
+    "BACKLOG",
+    "CREATING_SNAPSHOT",
+    "CONTINUOUS",
+    "PAUSED",
+    "RESCAN",
+    "STALLED",
+)
+# Time in these states is not replication time (elapsedReplicationDuration): nothing is copied
+# while replication is stopped, disconnected or paused (MGN's user guide: resuming "syncs any
+# changes since the last synchronization").
+IDLE_STATES = (*NOT_REPLICATING, "PAUSED")
+# States in which data has reached the staging area (firstByteDateTime).
+DATA_STATES = ("INITIAL_SYNC", "BACKLOG", "CREATING_SNAPSHOT", "CONTINUOUS", "RESCAN")
+STALLED_CHANGE = "DRS Source Server Data Replication Stalled Change"
+# The errors of the model's DataReplicationErrorString that name an initiation step
+# (FAILED_TO_LAUNCH_REPLICATION_SERVER: step LAUNCH_REPLICATION_SERVER), and what each says.
+INITIATION_ERRORS = {f"FAILED_TO_{step}": step for step in INITIATION_STEPS}
+RAW_ERRORS = {
+    "AGENT_NOT_SEEN": "The AWS Replication Agent has not been seen by the service.",
+    "SNAPSHOTS_FAILURE": "Failed to take a point-in-time snapshot of the staging disks.",
+    "NOT_CONVERGING": "Data replication is not converging: the source writes faster than "
+    "it replicates.",
+    "UNSTABLE_NETWORK": "The network between the source server and the replication server "
+    "is unstable.",
+}
+# Made-up but plausible rates: a rescan reads each disk at 100 MiB/s, a backlog is 1% of each
+# disk and drains at 10 MiB/s.
+RESCAN_BYTES_PER_SECOND = 100 * 1024**2
+BACKLOG_SHARE = 100
+BACKLOG_BYTES_PER_SECOND = 10 * 1024**2
+INITIAL_SYNC_ETA = timedelta(minutes=30)
 GIB = 1024**3
 SNAPSHOT_INTERVAL = timedelta(
     minutes=10
@@ -89,6 +139,93 @@ def _filter_date(text: str, field: str) -> datetime:
         ) from None
 
 
+def _replication_error(state: str, error: Any) -> dict[str, str] | None:
+    """The DataReplicationError a set_data_replication_state call asks for: ``error`` is an
+    error of DataReplicationErrorString, or ``{"error", "rawError"}``; only with STALLED."""
+    from ..validation import model_shape, validate_value
+
+    errors: list[dict[str, str]] = []
+    validate_value(model_shape("DataReplicationState"), state, "state", errors)
+    if not errors and state not in AGENT_STATES:
+        errors.append(
+            {
+                "name": "state",
+                "message": f"{state} is not reported by the agent: use StopReplication "
+                "or DisconnectSourceServer",
+            }
+        )
+    if error is not None and not errors:
+        if state != "STALLED":
+            errors.append({"name": "error", "message": "Only a STALLED server has one"})
+        elif isinstance(error, str):
+            error = {"error": error}
+        if isinstance(error, dict) and not errors:
+            validate_value(model_shape("DataReplicationError"), error, "error", errors)
+            if not errors and "error" not in error:
+                errors.append({"name": "error.error", "message": "Required"})
+        elif not errors:
+            errors.append(
+                {
+                    "name": "error",
+                    "message": "A DataReplicationErrorString or an object",
+                }
+            )
+    if errors:
+        raise ValidationException(
+            "Cannot set the data replication state: "
+            + "; ".join(f"{e['name']}: {e['message']}" for e in errors)
+            + ".",
+            field_list=errors,
+        )
+    if error is None:
+        return None
+    code = error["error"]
+    return {"error": code, "rawError": error.get("rawError") or _raw_error(code)}
+
+
+def _raw_error(code: str) -> str:
+    step = INITIATION_ERRORS.get(code)
+    if step:
+        return f"Replication initiation failed at step {step}."
+    return RAW_ERRORS.get(code, code)
+
+
+def _agent_refusal(
+    server: "SourceServer", current: str, state: str, error: dict[str, str] | None
+) -> str | None:
+    """Why DRS cannot move ``server`` from ``current`` to ``state`` (None: it can)."""
+    if server.staging_area.get("status") not in (None, "NOT_EXTENDED"):
+        return (
+            "an extended source server replicates in its staging account; set the "
+            "state of the staging account's source server."
+        )
+    if current in NOT_REPLICATING:
+        return (
+            "the server does not replicate; StartReplication or RetryDataReplication "
+            "restarts it."
+        )
+    if current == "STALLED" and server.failed_step and state != "STALLED":
+        return (
+            f"initiation failed at step {server.failed_step}; RetryDataReplication "
+            "restarts it."
+        )
+    if state == current and state != "STALLED":
+        return None
+    if state == "INITIATING":
+        return (
+            "initiation restarts only through StartReplication or RetryDataReplication."
+        )
+    if current == "INITIATING" and state not in ("INITIAL_SYNC", "STALLED"):
+        return "initiation ends in INITIAL_SYNC, or STALLED when it fails."
+    if state == "INITIAL_SYNC" and server.has_synced:
+        return (
+            "the initial sync is done; a server that re-reads its disks is in RESCAN."
+        )
+    if error and error["error"] in INITIATION_ERRORS and current != "INITIATING":
+        return f"{error['error']} is an initiation error; the server is not initiating."
+    return None
+
+
 class RecoverySnapshot(BaseModel):
     """A point-in-time snapshot of a replicating server, one EBS snapshot per disk."""
 
@@ -110,8 +247,9 @@ class RecoverySnapshot(BaseModel):
         return iso(self.taken_at)
 
 
-class SourceServer(BaseModel, ManagedState):
-    """A server replicating into DRS; its data replication state is managed by moto's state manager."""
+class SourceServer(BaseModel, DrsManagedState):
+    """A server replicating into DRS; its data replication state is managed by moto's state
+    manager (initiation, initial sync) and by the agent-simulation API (everything after)."""
 
     def __init__(
         self,
@@ -120,7 +258,7 @@ class SourceServer(BaseModel, ManagedState):
         source_cloud_properties: dict[str, Any],
         replication_direction: str = "FAILOVER",
     ):
-        ManagedState.__init__(
+        DrsManagedState.__init__(
             self, SOURCE_SERVER_MODEL, transitions=REPLICATION_PROGRESSION
         )
         self._backend = backend
@@ -146,42 +284,155 @@ class SourceServer(BaseModel, ManagedState):
         self.is_archived = False
         self.added_at = now()
         self.first_byte_at: datetime | None = None
-        self.last_seen_at: datetime | None = (
-            self.added_at
-        )  # the agent was seen when it registered
+        # None while the agent reports (lastSeenByServiceDateTime is now); else when it was
+        # last seen: it stopped being seen (STALLED, AGENT_NOT_SEEN) or was uninstalled
+        self.agent_last_seen_at: datetime | None = None
         self.data_replication_error: dict[str, str] | None = None
         self.snapshots: dict[str, RecoverySnapshot] = {}
-        self._restart_initiation()
+        # the health history: when the current state began, the CONTINUOUS periods of the
+        # current replication series, and the replication time before the current run
+        self.state_since = self.added_at
+        self.continuous_since: datetime | None = None
+        self._past_continuous: tuple[tuple[datetime, datetime], ...] = ()
+        self._replicated_before = timedelta(0)
+        self._replicating_since: datetime | None = self.added_at
+        # the initiation step that failed, while a stalled initiation waits for a retry
+        self.failed_step: str | None = None
+        self.initiation_started_at = self.added_at
+        self._initiation_reads = 0
 
     # -- the data replication state machine -------------------------------------------------
 
-    def _restart_initiation(self) -> None:
-        self.status = "INITIATING"
-        self._tick = 0
-        self._time_progressed = datetime.now()
-        self.initiation_started_at = now()
+    def _restart_initiation(self, new_series: bool = True) -> None:
+        """Initiation from the first step. A new series (StartReplication, or a retry of a
+        stopped or disconnected server, whose snapshots are gone) forgets the CONTINUOUS
+        periods; a retry of a stalled server keeps them (its snapshots stay)."""
+        moment = now()
+        if new_series:
+            self._past_continuous = ()
+        self.enter_state("INITIATING", moment)
+        self.restart_progression()
+        self.initiation_started_at = moment
         self._initiation_reads = 0
+
+    def enter_state(
+        self,
+        state: str,
+        at: datetime | None = None,
+        error: dict[str, str] | None = None,
+    ) -> None:
+        """Move to ``state`` at ``at`` (default now) and keep the health history; the one way
+        the server's data replication state changes. ``error`` is a STALLED server's
+        dataReplicationError (default AGENT_NOT_SEEN)."""
+        moment = at or now()
+        old = self._status
+        if state == "STALLED":
+            self.data_replication_error = error or {
+                "error": "AGENT_NOT_SEEN",
+                "rawError": RAW_ERRORS["AGENT_NOT_SEEN"],
+            }
+            not_seen = self.data_replication_error.get("error") == "AGENT_NOT_SEEN"
+            if not not_seen:
+                self.agent_last_seen_at = None
+            elif old != "STALLED" or self.agent_last_seen_at is None:
+                self.agent_last_seen_at = moment
+            if old == "INITIATING":
+                named = INITIATION_ERRORS.get(self.data_replication_error["error"])
+                done = min(self._initiation_reads, len(INITIATION_STEPS) - 1)
+                self.failed_step = named or INITIATION_STEPS[done]
+        if old == state:
+            return
+        if old == "CONTINUOUS" and self.continuous_since is not None:
+            self._past_continuous += ((self.continuous_since, moment),)
+            self.continuous_since = None
+        if state == "CONTINUOUS":
+            self.continuous_since = moment
+        if old not in IDLE_STATES and self._replicating_since is not None:
+            self._replicated_before += moment - self._replicating_since
+            self._replicating_since = None
+        if state not in IDLE_STATES:
+            self._replicating_since = moment
+        if state in DATA_STATES and self.first_byte_at is None:
+            self.first_byte_at = moment
+        if state != "STALLED":
+            self.data_replication_error = None
+            self.failed_step = None
+            if state != "DISCONNECTED":
+                self.agent_last_seen_at = None
+        if state == "DISCONNECTED" and self.agent_last_seen_at is None:
+            self.agent_last_seen_at = moment  # the agent uninstalls itself
+        self.state_since = moment
+        self._status = state
+        if state == "STALLED":
+            self._backend.emit_event(STALLED_CHANGE, [self.arn], {"state": "STALLED"})
+        elif old == "STALLED":
+            self._backend.emit_event(
+                STALLED_CHANGE, [self.arn], {"state": "NOT_STALLED"}
+            )
+
+    def _progressed(self, status: str | None, at: datetime) -> None:
+        self.enter_state(status or "INITIATING", at)
+
+    def seed_state(self, state: str) -> None:
+        """A seeded server in ``state``: one in a state after the initial sync went through
+        initiation and the sync when it registered, and left CONTINUOUS at once."""
+        if state in SYNCED_STATES:
+            self._initiation_reads = len(INITIATION_STEPS)
+            self.first_byte_at = self.added_at
+            self.enter_state("CONTINUOUS", self.added_at)
+        self.enter_state(state, self.added_at)
+
+    def mirror_health(self, staging: "SourceServer") -> None:
+        """An extended server shows its staging server's health history (staging.py); the
+        values are immutable, so sharing them is safe."""
+        for name in (
+            "state_since",
+            "continuous_since",
+            "_past_continuous",
+            "_replicated_before",
+            "_replicating_since",
+            "failed_step",
+            "agent_last_seen_at",
+            "_initiation_reads",
+        ):
+            setattr(self, name, getattr(staging, name))
+
+    def continuous_periods(self) -> list[tuple[datetime, datetime | None]]:
+        """The periods of the current replication series (since replication last (re)started)
+        in which data replication was CONTINUOUS, oldest first; the last one ends None while
+        the server is still CONTINUOUS. Point-in-time snapshots are taken only inside them."""
+        _ = self.status  # let the state manager move the server first
+        periods: list[tuple[datetime, datetime | None]] = list(self._past_continuous)
+        if self.continuous_since is not None:
+            periods.append((self.continuous_since, None))
+        return periods
+
+    @property
+    def has_synced(self) -> bool:
+        """Whether the initial sync of the current series is done (it was CONTINUOUS)."""
+        return bool(self._past_continuous) or self.continuous_since is not None
+
+    def lag(self) -> timedelta | None:
+        """Time since the server was last CONTINUOUS (since the series began, if never)."""
+        state = self.data_replication_state
+        if state == "CONTINUOUS" or state in NOT_REPLICATING:
+            return None
+        if self._past_continuous:
+            return now() - self._past_continuous[-1][1]
+        return now() - self.initiation_started_at
 
     @property
     def data_replication_state(self) -> str:
         state = self.status or "INITIATING"
-        if (
-            state != "INITIATING"
-            and self.first_byte_at is None
-            and state not in NOT_REPLICATING
-        ):
-            self.first_byte_at = now()
         if state == "CONTINUOUS" and not self.snapshots:
             self.take_snapshot(now())
         return state
 
     def refresh(self) -> None:
-        """A read by a client: lets manual progressions move and the agent be 'seen'."""
+        """A read by a client: lets manual progressions move and initiation take its steps."""
         self.advance()
         if self.status == "INITIATING":
             self._initiation_reads += 1
-        if self.status != "DISCONNECTED":
-            self.last_seen_at = now()
         state = self.data_replication_state
         if state == "CONTINUOUS":
             self._take_due_snapshots()
@@ -220,47 +471,75 @@ class SourceServer(BaseModel, ManagedState):
         return self._backend.tagger.get_tag_dict_for_resource(self.arn)
 
     def _initiation(self, state: str) -> dict[str, Any]:
+        failed = self.failed_step if state == "STALLED" else None
         if state == "INITIATING":
             done = min(self._initiation_reads, len(INITIATION_STEPS) - 1)
+        elif failed is not None:
+            done = INITIATION_STEPS.index(failed)
         else:
             done = len(INITIATION_STEPS)
         steps = []
         for index, name in enumerate(INITIATION_STEPS):
-            status = (
-                "SUCCEEDED"
-                if index < done
-                else "IN_PROGRESS"
-                if index == done
-                else "NOT_STARTED"
-            )
+            if index < done:
+                status = "SUCCEEDED"
+            elif index > done:
+                status = "NOT_STARTED"
+            else:
+                status = "FAILED" if failed else "IN_PROGRESS"
             steps.append({"name": name, "status": status})
         return {"startDateTime": iso(self.initiation_started_at), "steps": steps}
 
     def _replicated_disks(self, state: str) -> list[dict[str, Any]]:
-        # a stopped or disconnected server has nothing replicated (docs/drs-semantics.md section 1)
-        fraction = {
-            "INITIATING": 0.0,
-            "INITIAL_SYNC": 0.5,
-            "STOPPED": 0.0,
-            "DISCONNECTED": 0.0,
-        }.get(state, 1.0)
+        moment = now()
         disks = []
         for disk in self.disks:
             total = int(disk.get("bytes", 0))
-            replicated = int(total * fraction)
+            replicated, backlogged, rescanned = total, 0, 0
+            if state in NOT_REPLICATING:
+                # nothing replicated (docs/drs-semantics.md section 1)
+                replicated = 0
+            elif state == "INITIATING" or self.failed_step is not None:
+                replicated, backlogged = 0, total
+            elif state == "INITIAL_SYNC":
+                replicated = total // 2
+                backlogged = total - replicated
+            elif state == "BACKLOG":
+                backlogged = self._backlog_bytes(total)
+            elif state == "RESCAN":
+                elapsed = (moment - self.state_since).total_seconds()
+                rescanned = min(total, int(elapsed * RESCAN_BYTES_PER_SECOND))
             disks.append(
                 {
                     "deviceName": disk.get("deviceName", ""),
                     "totalStorageBytes": 0 if state == "DISCONNECTED" else total,
                     "replicatedStorageBytes": replicated,
-                    "rescannedStorageBytes": 0,
-                    "backloggedStorageBytes": total - replicated
-                    if state not in NOT_REPLICATING
-                    else 0,
+                    "rescannedStorageBytes": rescanned,
+                    "backloggedStorageBytes": backlogged,
                     "volumeStatus": "REGULAR",
                 }
             )
         return disks
+
+    @staticmethod
+    def _backlog_bytes(total: int) -> int:
+        return max(total // BACKLOG_SHARE, min(total, 1))
+
+    def _eta(self, state: str) -> datetime | None:
+        """When the server is expected back in CONTINUOUS (the user guide's ETA)."""
+        moment = now()
+        sizes = [int(disk.get("bytes", 0)) for disk in self.disks]
+        if state == "INITIAL_SYNC":
+            return moment + INITIAL_SYNC_ETA
+        if state == "BACKLOG":
+            backlog = sum(self._backlog_bytes(size) for size in sizes)
+            return moment + timedelta(seconds=backlog / BACKLOG_BYTES_PER_SECOND)
+        if state == "RESCAN":
+            largest = max(sizes, default=0)
+            done = self.state_since + timedelta(
+                seconds=largest / RESCAN_BYTES_PER_SECOND
+            )
+            return max(done, moment)
+        return None
 
     @property
     def data_replication_info(self) -> dict[str, Any]:
@@ -275,25 +554,34 @@ class SourceServer(BaseModel, ManagedState):
             info["stagingAvailabilityZone"] = f"{self.region_name}a"
         if state not in NOT_REPLICATING:
             info["dataReplicationInitiation"] = self._initiation(state)
-        if state == "INITIAL_SYNC":
-            info["etaDateTime"] = iso(now() + timedelta(minutes=30))
-            info["lagDuration"] = iso_duration(now() - self.initiation_started_at)
-        elif state == "CONTINUOUS":
-            info["lagDuration"] = "PT0S"
-        if self.data_replication_error:
+        eta = self._eta(state)
+        if eta is not None:
+            info["etaDateTime"] = iso(eta)
+        lag = self.lag()
+        if lag is not None:
+            info["lagDuration"] = iso_duration(lag)
+        if self.data_replication_error and state == "STALLED":
             info["dataReplicationError"] = dict(self.data_replication_error)
         return info
 
+    def replication_duration(self) -> timedelta:
+        """Time spent replicating (elapsedReplicationDuration): not STOPPED, DISCONNECTED or
+        PAUSED."""
+        running = self._replicated_before
+        if self._replicating_since is not None:
+            running += now() - self._replicating_since
+        return running
+
     @property
     def life_cycle(self) -> dict[str, Any]:
+        self.data_replication_state  # noqa: B018  # the state manager moves first
         life: dict[str, Any] = {
             "addedToServiceDateTime": iso(self.added_at),
-            "elapsedReplicationDuration": iso_duration(now() - self.added_at),
+            "elapsedReplicationDuration": iso_duration(self.replication_duration()),
+            "lastSeenByServiceDateTime": iso(self.agent_last_seen_at or now()),
         }
         if self.first_byte_at:
             life["firstByteDateTime"] = iso(self.first_byte_at)
-        if self.last_seen_at:
-            life["lastSeenByServiceDateTime"] = iso(self.last_seen_at)
         if self.last_launch:
             life["lastLaunch"] = self.last_launch
         return life
@@ -359,17 +647,9 @@ class SourceServerOperations(DrsBackendCore):
         if (data_replication_state or "INITIATING") not in NOT_REPLICATING:
             self._check_replicating_quota()
         server = SourceServer(self, properties, cloud)
-        if (
-            data_replication_state is not None
-            and data_replication_state != "INITIATING"
-        ):
-            server.status = data_replication_state
-            if data_replication_state == "STALLED":
-                server.data_replication_error = {
-                    "error": "AGENT_NOT_SEEN",
-                    "rawError": "The agent was not seen.",
-                }
         self.source_servers[server.source_server_id] = server
+        if data_replication_state is not None:
+            server.seed_state(data_replication_state)
         self.register_taggable(server.arn, server)
         if tags:
             self.tag_resource(server.arn, tags)
@@ -437,8 +717,7 @@ class SourceServerOperations(DrsBackendCore):
                 "SOURCE_SERVER",
             )
         self.before_replication_change(server, "StopReplication")
-        server.status = "STOPPED"
-        server.data_replication_error = None
+        server.enter_state("STOPPED")
         server.snapshots.clear()
         return server
 
@@ -474,17 +753,36 @@ class SourceServerOperations(DrsBackendCore):
         if state in NOT_REPLICATING:
             self._check_replicating_quota()  # it starts replicating again, as with StartReplication
         self.before_replication_change(server, "RetryDataReplication")
-        server.data_replication_error = None
-        server._restart_initiation()
+        # a stalled server's snapshots stay, so its series goes on
+        server._restart_initiation(new_series=state in NOT_REPLICATING)
         return server
 
     def disconnect_source_server(self, source_server_id: str) -> SourceServer:
         server = self.get_source_server(source_server_id)
         self.before_replication_change(server, "DisconnectSourceServer")
         if server.data_replication_state != "DISCONNECTED":
-            server.status = "DISCONNECTED"
-            server.data_replication_error = None
+            server.enter_state("DISCONNECTED")
             server.snapshots.clear()
+        return server
+
+    def set_data_replication_state(
+        self, source_server_id: str, state: str, error: Any = None
+    ) -> SourceServer:
+        """Agent simulation: what the replication agent and the replication server report
+        (the agent stops being seen: STALLED with AGENT_NOT_SEEN; the network degrades:
+        BACKLOG; a reboot: RESCAN). A change DRS cannot make changes nothing."""
+        wanted_error = _replication_error(state, error)
+        server = self.get_source_server(source_server_id)
+        current = server.data_replication_state
+        refusal = _agent_refusal(server, current, state, wanted_error)
+        if refusal:
+            raise ConflictException(
+                f"Cannot set the data replication state of source server {source_server_id} "
+                f"from {current} to {state}: {refusal}",
+                source_server_id,
+                "SOURCE_SERVER",
+            )
+        server.enter_state(state, error=wanted_error)
         return server
 
     def delete_source_server(self, source_server_id: str) -> None:

@@ -14,7 +14,6 @@ Rules (user guide, "Using multiple staging accounts"; decisions in docs/source-n
 
 import copy
 import re
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from moto.utilities.utils import get_partition
@@ -44,9 +43,9 @@ def mirror_staging_server(extended: "SourceServer", staging: "SourceServer") -> 
     """Make ``extended`` show what its staging server replicates (state, error, snapshots)."""
     state = staging.data_replication_state
     extended.status = state
-    extended._tick = 0  # the staging server's state machine moves, not the copy's
-    extended._time_progressed = datetime.now()
+    extended.restart_progression()  # the staging server's state machine moves, not the copy's
     extended.data_replication_error = copy.deepcopy(staging.data_replication_error)
+    extended.mirror_health(staging)
     extended.initiation_started_at = staging.initiation_started_at
     extended.first_byte_at = staging.first_byte_at
     mirrored = {}

@@ -1,0 +1,65 @@
+"""moto's ManagedState, with its ``time`` progression running on the DRS clock.
+
+moto's own ManagedState measures ``time`` progressions with ``datetime.now()``: freezegun steers
+it, but ``advance_clock`` would not. Here the progression reads ``utils.state_manager_now()``,
+and a model that waited through several ``seconds`` periods moves one status per period when it
+is next read, each move dated when it fell due (moto moves at most one status per read), so a
+job or a source server follows the DRS clock however far it jumps. "immediate" and "manual"
+progressions are moto's.
+"""
+
+from datetime import datetime, timedelta
+
+from moto.moto_api import state_manager
+from moto.moto_api._internal.managed_state_model import ManagedState
+
+from ..utils import now, state_manager_now
+
+
+class DrsManagedState(ManagedState):
+    def __init__(self, model_name: str, transitions: list[tuple[str | None, str]]):
+        super().__init__(model_name, transitions)
+        self._time_progressed = state_manager_now()
+
+    def restart_progression(self) -> None:
+        """Count ticks and seconds towards the next status from now (after a status was set)."""
+        self._tick = 0
+        self._time_progressed = state_manager_now()
+
+    @property
+    def status(self) -> str | None:
+        config = state_manager.get_transition(self.model_name)
+        progression = config["progression"]
+        if progression == "immediate":
+            target = self._get_last_status(previous=self._status)
+            if target != self._status:
+                self._progressed(target, now())
+        elif progression == "manual":
+            if self._tick >= config["times"]:
+                target = self._get_next_status(previous=self._status)
+                self._tick = 0
+                if target != self._status:
+                    self._progressed(target, now())
+        elif progression == "time":
+            period = timedelta(seconds=config["seconds"])
+            moment = state_manager_now()
+            while moment > self._time_progressed + period:
+                self._time_progressed += period
+                target = self._get_next_status(previous=self._status)
+                if target == self._status:
+                    self._time_progressed = moment
+                    break
+                lead = moment - self._time_progressed
+                self._progressed(target, now() - lead)
+        return self._status
+
+    @status.setter
+    def status(self, value: str) -> None:
+        self._status = value
+
+    def _progressed(self, status: str | None, at: datetime) -> None:
+        """The state manager moved this model to ``status`` at ``at`` (DRS clock, UTC).
+
+        Models that keep a history of their statuses override it and call it last.
+        """
+        self._status = status
