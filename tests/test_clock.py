@@ -1,0 +1,155 @@
+"""The one DRS clock: freezegun steers it in decorator mode, ``advance_clock`` (Python and
+``/moto-api/static/drs/clock``) moves it in both modes, moto's reset returns it to real time,
+and moto's state manager "time" progression follows it."""
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+import requests
+from conftest import Server
+from freezegun import freeze_time
+from moto.moto_api import state_manager
+
+import moto_drs
+
+MOTO_API = "http://motoapi.amazonaws.com/moto-api"
+START = datetime(2026, 1, 5, 12, 0, tzinfo=timezone.utc)
+
+
+def describe(drs: Any, server_id: str) -> dict[str, Any]:
+    return drs.describe_source_servers(filters={"sourceServerIDs": [server_id]})[
+        "items"
+    ][0]
+
+
+def drs_time(answer: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(answer["dateTime"].replace("Z", "+00:00"))
+
+
+@pytest.fixture
+def time_jobs() -> Iterator[None]:
+    state_manager.set_transition("drs::job", {"progression": "time", "seconds": 60})
+    yield
+    state_manager.unset_transition("drs::job")
+
+
+class TestDecoratorMode:
+    def test_freezegun_steers_every_timestamp(self, drs: Any) -> None:
+        with freeze_time(START) as frozen:
+            server_id = moto_drs.add_source_server()["sourceServerID"]
+            frozen.tick(timedelta(hours=2))
+            life = describe(drs, server_id)["lifeCycle"]
+            assert life["addedToServiceDateTime"] == "2026-01-05T12:00:00.000Z"
+            assert life["lastSeenByServiceDateTime"] == "2026-01-05T14:00:00.000Z"
+            assert life["elapsedReplicationDuration"] == "PT2H"
+            frozen.move_to(START + timedelta(days=1))
+            life = describe(drs, server_id)["lifeCycle"]
+            assert life["elapsedReplicationDuration"] == "P1DT0S"
+
+    def test_advance_clock_adds_to_freezegun(self, drs: Any) -> None:
+        with freeze_time(START):
+            server_id = moto_drs.add_source_server()["sourceServerID"]
+            answer = moto_drs.advance_clock(90)
+            assert answer == {
+                "dateTime": "2026-01-05T12:01:30.000Z",
+                "offsetSeconds": 90.0,
+            }
+            assert moto_drs.get_clock() == answer
+            life = describe(drs, server_id)["lifeCycle"]
+            assert life["elapsedReplicationDuration"] == "PT1M30S"
+            assert life["lastSeenByServiceDateTime"] == answer["dateTime"]
+
+    def test_the_clock_endpoint_and_reset(self, drs: Any) -> None:
+        before = datetime.now(timezone.utc)
+        answer = requests.post(
+            f"{MOTO_API}/static/drs/clock", json={"advanceSeconds": 3600}, timeout=10
+        )
+        assert answer.status_code == 200
+        body = answer.json()
+        assert body["offsetSeconds"] == 3600
+        assert drs_time(body) - before >= timedelta(hours=1)
+        assert requests.get(f"{MOTO_API}/static/drs/clock", timeout=10).json()[
+            "offsetSeconds"
+        ] == pytest.approx(3600)
+        requests.post(f"{MOTO_API}/reset", timeout=10).raise_for_status()
+        assert moto_drs.get_clock()["offsetSeconds"] == 0
+        assert drs_time(moto_drs.get_clock()) - datetime.now(timezone.utc) < timedelta(
+            minutes=1
+        )
+
+    @pytest.mark.parametrize("seconds", [-1, "soon", None, True, 1e10])
+    def test_the_clock_only_moves_forward(self, drs: Any, seconds: Any) -> None:
+        answer = requests.post(
+            f"{MOTO_API}/static/drs/clock", json={"advanceSeconds": seconds}, timeout=10
+        )
+        assert answer.status_code == 400
+        assert answer.json()["code"] == "ValidationException"
+        assert answer.json()["fieldList"][0]["name"] == "advanceSeconds"
+        assert moto_drs.get_clock()["offsetSeconds"] == 0
+
+    def test_unknown_keys_are_refused(self, drs: Any) -> None:
+        answer = requests.post(
+            f"{MOTO_API}/static/drs/clock", json={"advanceMinutes": 5}, timeout=10
+        )
+        assert answer.status_code == 400
+        assert answer.json()["fieldList"] == [
+            {"name": "advanceMinutes", "message": "Unknown member"}
+        ]
+
+    def test_time_progression_follows_advance_clock(
+        self, drs: Any, time_jobs: None
+    ) -> None:
+        server_id = moto_drs.add_source_server()["sourceServerID"]
+        job = drs.start_recovery(
+            sourceServers=[{"sourceServerID": server_id}], isDrill=True
+        )["job"]
+        assert job["status"] == "PENDING"
+        moto_drs.advance_clock(61)
+        jobs = drs.describe_jobs(filters={"jobIDs": [job["jobID"]]})["items"]
+        assert jobs[0]["status"] == "STARTED"
+        # one jump across the next period completes the job at the next read
+        moto_drs.advance_clock(600)
+        done = drs.describe_jobs(filters={"jobIDs": [job["jobID"]]})["items"][0]
+        assert done["status"] == "COMPLETED"
+        created = datetime.fromisoformat(done["creationDateTime"].replace("Z", "+00:00"))
+        ended = datetime.fromisoformat(done["endDateTime"].replace("Z", "+00:00"))
+        assert ended - created >= timedelta(seconds=661)
+
+    def test_time_progression_follows_freezegun(
+        self, drs: Any, time_jobs: None
+    ) -> None:
+        with freeze_time(START) as frozen:
+            server_id = moto_drs.add_source_server()["sourceServerID"]
+            job = drs.start_recovery(
+                sourceServers=[{"sourceServerID": server_id}], isDrill=True
+            )["job"]
+            frozen.tick(timedelta(seconds=59))
+            jobs = drs.describe_jobs(filters={"jobIDs": [job["jobID"]]})["items"]
+            assert jobs[0]["status"] == "PENDING"
+            frozen.tick(timedelta(minutes=5))
+            jobs = drs.describe_jobs(filters={"jobIDs": [job["jobID"]]})["items"]
+            assert jobs[0]["status"] == "COMPLETED"
+
+
+class TestServerMode:
+    def test_advance_clock_over_http(self, server: Server) -> None:
+        drs = server.client()
+        drs.initialize_service()
+        seeded = requests.post(
+            f"{server.url}/moto-api/static/drs/source-servers", json={}, timeout=10
+        ).json()["sourceServer"]
+        answer = requests.post(
+            f"{server.url}/moto-api/static/drs/clock",
+            json={"advanceSeconds": 7200},
+            timeout=10,
+        ).json()
+        assert answer["offsetSeconds"] == 7200
+        life = describe(drs, seeded["sourceServerID"])["lifeCycle"]
+        assert life["elapsedReplicationDuration"].startswith("PT2H")
+        shown = requests.get(f"{server.url}/moto-api/static/drs/clock", timeout=10)
+        assert shown.json()["offsetSeconds"] == 7200
+        server.reset()
+        reset = requests.get(f"{server.url}/moto-api/static/drs/clock", timeout=10)
+        assert reset.json()["offsetSeconds"] == 0
