@@ -113,7 +113,9 @@ class TestDecoratorMode:
         moto_drs.advance_clock(600)
         done = drs.describe_jobs(filters={"jobIDs": [job["jobID"]]})["items"][0]
         assert done["status"] == "COMPLETED"
-        created = datetime.fromisoformat(done["creationDateTime"].replace("Z", "+00:00"))
+        created = datetime.fromisoformat(
+            done["creationDateTime"].replace("Z", "+00:00")
+        )
         ended = datetime.fromisoformat(done["endDateTime"].replace("Z", "+00:00"))
         assert ended - created >= timedelta(seconds=661)
 

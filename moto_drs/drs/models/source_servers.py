@@ -204,9 +204,9 @@ def _agent_refusal(
             "the server does not replicate; StartReplication or RetryDataReplication "
             "restarts it."
         )
-    if current == "STALLED" and server.failed_step and state != "STALLED":
+    if current == "STALLED" and server.history.failed_step and state != "STALLED":
         return (
-            f"initiation failed at step {server.failed_step}; RetryDataReplication "
+            f"initiation failed at step {server.history.failed_step}; RetryDataReplication "
             "restarts it."
         )
     if state == current and state != "STALLED":
@@ -224,6 +224,35 @@ def _agent_refusal(
     if error and error["error"] in INITIATION_ERRORS and current != "INITIATING":
         return f"{error['error']} is an initiation error; the server is not initiating."
     return None
+
+
+class ReplicationHistory:
+    """What a source server's health is derived from, kept in O(number of state changes):
+    when the current state began, the CONTINUOUS periods of the current replication series,
+    the replication time before the current run, the initiation step a stalled initiation
+    failed at, and when the agent was last seen (None while it reports: now).
+
+    Slotted, and one attribute of the server: a server's instance dict stays within CPython's
+    30 shared keys, which keeps 10,000 seeded servers small."""
+
+    __slots__ = (
+        "state_since",
+        "continuous_since",
+        "past_continuous",
+        "replicated_before",
+        "replicating_since",
+        "failed_step",
+        "agent_last_seen_at",
+    )
+
+    def __init__(self, added_at: datetime) -> None:
+        self.state_since = added_at
+        self.continuous_since: datetime | None = None
+        self.past_continuous: tuple[tuple[datetime, datetime], ...] = ()
+        self.replicated_before = timedelta(0)
+        self.replicating_since: datetime | None = added_at
+        self.failed_step: str | None = None
+        self.agent_last_seen_at: datetime | None = None
 
 
 class RecoverySnapshot(BaseModel):
@@ -284,20 +313,9 @@ class SourceServer(BaseModel, DrsManagedState):
         self.is_archived = False
         self.added_at = now()
         self.first_byte_at: datetime | None = None
-        # None while the agent reports (lastSeenByServiceDateTime is now); else when it was
-        # last seen: it stopped being seen (STALLED, AGENT_NOT_SEEN) or was uninstalled
-        self.agent_last_seen_at: datetime | None = None
         self.data_replication_error: dict[str, str] | None = None
         self.snapshots: dict[str, RecoverySnapshot] = {}
-        # the health history: when the current state began, the CONTINUOUS periods of the
-        # current replication series, and the replication time before the current run
-        self.state_since = self.added_at
-        self.continuous_since: datetime | None = None
-        self._past_continuous: tuple[tuple[datetime, datetime], ...] = ()
-        self._replicated_before = timedelta(0)
-        self._replicating_since: datetime | None = self.added_at
-        # the initiation step that failed, while a stalled initiation waits for a retry
-        self.failed_step: str | None = None
+        self.history = ReplicationHistory(self.added_at)
         self.initiation_started_at = self.added_at
         self._initiation_reads = 0
 
@@ -309,7 +327,7 @@ class SourceServer(BaseModel, DrsManagedState):
         periods; a retry of a stalled server keeps them (its snapshots stay)."""
         moment = now()
         if new_series:
-            self._past_continuous = ()
+            self.history.past_continuous = ()
         self.enter_state("INITIATING", moment)
         self.restart_progression()
         self.initiation_started_at = moment
@@ -333,35 +351,35 @@ class SourceServer(BaseModel, DrsManagedState):
             }
             not_seen = self.data_replication_error.get("error") == "AGENT_NOT_SEEN"
             if not not_seen:
-                self.agent_last_seen_at = None
-            elif old != "STALLED" or self.agent_last_seen_at is None:
-                self.agent_last_seen_at = moment
+                self.history.agent_last_seen_at = None
+            elif old != "STALLED" or self.history.agent_last_seen_at is None:
+                self.history.agent_last_seen_at = moment
             if old == "INITIATING":
                 named = INITIATION_ERRORS.get(self.data_replication_error["error"])
                 done = min(self._initiation_reads, len(INITIATION_STEPS) - 1)
-                self.failed_step = named or INITIATION_STEPS[done]
+                self.history.failed_step = named or INITIATION_STEPS[done]
         if old == state:
             return
-        if old == "CONTINUOUS" and self.continuous_since is not None:
-            self._past_continuous += ((self.continuous_since, moment),)
-            self.continuous_since = None
+        if old == "CONTINUOUS" and self.history.continuous_since is not None:
+            self.history.past_continuous += ((self.history.continuous_since, moment),)
+            self.history.continuous_since = None
         if state == "CONTINUOUS":
-            self.continuous_since = moment
-        if old not in IDLE_STATES and self._replicating_since is not None:
-            self._replicated_before += moment - self._replicating_since
-            self._replicating_since = None
+            self.history.continuous_since = moment
+        if old not in IDLE_STATES and self.history.replicating_since is not None:
+            self.history.replicated_before += moment - self.history.replicating_since
+            self.history.replicating_since = None
         if state not in IDLE_STATES:
-            self._replicating_since = moment
+            self.history.replicating_since = moment
         if state in DATA_STATES and self.first_byte_at is None:
             self.first_byte_at = moment
         if state != "STALLED":
             self.data_replication_error = None
-            self.failed_step = None
+            self.history.failed_step = None
             if state != "DISCONNECTED":
-                self.agent_last_seen_at = None
-        if state == "DISCONNECTED" and self.agent_last_seen_at is None:
-            self.agent_last_seen_at = moment  # the agent uninstalls itself
-        self.state_since = moment
+                self.history.agent_last_seen_at = None
+        if state == "DISCONNECTED" and self.history.agent_last_seen_at is None:
+            self.history.agent_last_seen_at = moment  # the agent uninstalls itself
+        self.history.state_since = moment
         self._status = state
         if state == "STALLED":
             self._backend.emit_event(STALLED_CHANGE, [self.arn], {"state": "STALLED"})
@@ -383,42 +401,37 @@ class SourceServer(BaseModel, DrsManagedState):
         self.enter_state(state, self.added_at)
 
     def mirror_health(self, staging: "SourceServer") -> None:
-        """An extended server shows its staging server's health history (staging.py); the
-        values are immutable, so sharing them is safe."""
-        for name in (
-            "state_since",
-            "continuous_since",
-            "_past_continuous",
-            "_replicated_before",
-            "_replicating_since",
-            "failed_step",
-            "agent_last_seen_at",
-            "_initiation_reads",
-        ):
-            setattr(self, name, getattr(staging, name))
+        """An extended server shows its staging server's health history (staging.py)."""
+        self.history = copy.copy(staging.history)
+        self._initiation_reads = staging._initiation_reads
 
     def continuous_periods(self) -> list[tuple[datetime, datetime | None]]:
         """The periods of the current replication series (since replication last (re)started)
         in which data replication was CONTINUOUS, oldest first; the last one ends None while
         the server is still CONTINUOUS. Point-in-time snapshots are taken only inside them."""
         _ = self.status  # let the state manager move the server first
-        periods: list[tuple[datetime, datetime | None]] = list(self._past_continuous)
-        if self.continuous_since is not None:
-            periods.append((self.continuous_since, None))
+        periods: list[tuple[datetime, datetime | None]] = list(
+            self.history.past_continuous
+        )
+        if self.history.continuous_since is not None:
+            periods.append((self.history.continuous_since, None))
         return periods
 
     @property
     def has_synced(self) -> bool:
         """Whether the initial sync of the current series is done (it was CONTINUOUS)."""
-        return bool(self._past_continuous) or self.continuous_since is not None
+        return (
+            bool(self.history.past_continuous)
+            or self.history.continuous_since is not None
+        )
 
     def lag(self) -> timedelta | None:
         """Time since the server was last CONTINUOUS (since the series began, if never)."""
         state = self.data_replication_state
         if state == "CONTINUOUS" or state in NOT_REPLICATING:
             return None
-        if self._past_continuous:
-            return now() - self._past_continuous[-1][1]
+        if self.history.past_continuous:
+            return now() - self.history.past_continuous[-1][1]
         return now() - self.initiation_started_at
 
     @property
@@ -471,7 +484,7 @@ class SourceServer(BaseModel, DrsManagedState):
         return self._backend.tagger.get_tag_dict_for_resource(self.arn)
 
     def _initiation(self, state: str) -> dict[str, Any]:
-        failed = self.failed_step if state == "STALLED" else None
+        failed = self.history.failed_step if state == "STALLED" else None
         if state == "INITIATING":
             done = min(self._initiation_reads, len(INITIATION_STEPS) - 1)
         elif failed is not None:
@@ -498,7 +511,7 @@ class SourceServer(BaseModel, DrsManagedState):
             if state in NOT_REPLICATING:
                 # nothing replicated (docs/drs-semantics.md section 1)
                 replicated = 0
-            elif state == "INITIATING" or self.failed_step is not None:
+            elif state == "INITIATING" or self.history.failed_step is not None:
                 replicated, backlogged = 0, total
             elif state == "INITIAL_SYNC":
                 replicated = total // 2
@@ -506,7 +519,7 @@ class SourceServer(BaseModel, DrsManagedState):
             elif state == "BACKLOG":
                 backlogged = self._backlog_bytes(total)
             elif state == "RESCAN":
-                elapsed = (moment - self.state_since).total_seconds()
+                elapsed = (moment - self.history.state_since).total_seconds()
                 rescanned = min(total, int(elapsed * RESCAN_BYTES_PER_SECOND))
             disks.append(
                 {
@@ -535,7 +548,7 @@ class SourceServer(BaseModel, DrsManagedState):
             return moment + timedelta(seconds=backlog / BACKLOG_BYTES_PER_SECOND)
         if state == "RESCAN":
             largest = max(sizes, default=0)
-            done = self.state_since + timedelta(
+            done = self.history.state_since + timedelta(
                 seconds=largest / RESCAN_BYTES_PER_SECOND
             )
             return max(done, moment)
@@ -567,9 +580,9 @@ class SourceServer(BaseModel, DrsManagedState):
     def replication_duration(self) -> timedelta:
         """Time spent replicating (elapsedReplicationDuration): not STOPPED, DISCONNECTED or
         PAUSED."""
-        running = self._replicated_before
-        if self._replicating_since is not None:
-            running += now() - self._replicating_since
+        running = self.history.replicated_before
+        if self.history.replicating_since is not None:
+            running += now() - self.history.replicating_since
         return running
 
     @property
@@ -578,7 +591,7 @@ class SourceServer(BaseModel, DrsManagedState):
         life: dict[str, Any] = {
             "addedToServiceDateTime": iso(self.added_at),
             "elapsedReplicationDuration": iso_duration(self.replication_duration()),
-            "lastSeenByServiceDateTime": iso(self.agent_last_seen_at or now()),
+            "lastSeenByServiceDateTime": iso(self.history.agent_last_seen_at or now()),
         }
         if self.first_byte_at:
             life["firstByteDateTime"] = iso(self.first_byte_at)
