@@ -155,3 +155,29 @@ class TestServerMode:
         server.reset()
         reset = requests.get(f"{server.url}/moto-api/static/drs/clock", timeout=10)
         assert reset.json()["offsetSeconds"] == 0
+
+
+def test_a_source_server_under_time_progression_is_dated_by_the_drs_clock(
+    drs: Any,
+) -> None:
+    state_manager.set_transition(
+        "drs::source-server", {"progression": "time", "seconds": 600}
+    )
+    try:
+        with freeze_time(START) as frozen:
+            seeded = moto_drs.add_source_server()
+            assert seeded["dataReplicationInfo"]["dataReplicationState"] == "INITIATING"
+            frozen.tick(timedelta(hours=1))
+            server = describe(drs, seeded["sourceServerID"])
+            # INITIAL_SYNC after 10 minutes, CONTINUOUS after 20, whenever it is read
+            assert server["dataReplicationInfo"]["dataReplicationState"] == "CONTINUOUS"
+            assert (
+                server["lifeCycle"]["firstByteDateTime"] == "2026-01-05T12:10:00.000Z"
+            )
+            moto_drs.advance_clock(300)
+            moto_drs.set_data_replication_state(seeded["sourceServerID"], "BACKLOG")
+            moto_drs.advance_clock(60)
+            info = describe(drs, seeded["sourceServerID"])["dataReplicationInfo"]
+            assert info["lagDuration"] == "PT1M"
+    finally:
+        state_manager.unset_transition("drs::source-server")

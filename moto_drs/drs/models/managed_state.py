@@ -5,7 +5,8 @@ it, but ``advance_clock`` would not. Here the progression reads ``utils.state_ma
 and a model that waited through several ``seconds`` periods moves one status per period when it
 is next read, each move dated when it fell due (moto moves at most one status per read), so a
 job or a source server follows the DRS clock however far it jumps. "immediate" and "manual"
-progressions are moto's.
+progressions move as moto's do; an "immediate" move is dated when the progression (re)started,
+a "manual" one at the read that made it.
 """
 
 from datetime import datetime, timedelta
@@ -33,7 +34,9 @@ class DrsManagedState(ManagedState):
         if progression == "immediate":
             target = self._get_last_status(previous=self._status)
             if target != self._status:
-                self._progressed(target, now())
+                # it moved the moment its progression (re)started, whenever it is read
+                lead = state_manager_now() - self._time_progressed
+                self._progressed(target, now() - lead)
         elif progression == "manual":
             if self._tick >= config["times"]:
                 target = self._get_next_status(previous=self._status)
