@@ -227,6 +227,33 @@ class TestStalledInitiation:
             )
 
 
+def test_a_retried_stall_keeps_its_lag_a_restart_does_not(
+    drs: Any, frozen: Any
+) -> None:
+    server_id = moto_drs.add_source_server(data_replication_state="CONTINUOUS")[
+        "sourceServerID"
+    ]
+    frozen.tick(timedelta(minutes=10))
+    moto_drs.set_data_replication_state(server_id, "STALLED")
+    state_manager.set_transition(
+        "drs::source-server", {"progression": "manual", "times": 1000}
+    )
+    try:
+        frozen.tick(timedelta(minutes=10))
+        drs.retry_data_replication(sourceServerID=server_id)
+        frozen.tick(timedelta(minutes=10))
+        info = describe(drs, server_id)["dataReplicationInfo"]
+        assert info["dataReplicationState"] == "INITIATING"
+        assert info["lagDuration"] == "PT20M"  # since it was last CONTINUOUS
+        drs.stop_replication(sourceServerID=server_id)
+        drs.start_replication(sourceServerID=server_id)
+        frozen.tick(timedelta(minutes=1))
+        info = describe(drs, server_id)["dataReplicationInfo"]
+        assert info["lagDuration"] == "PT1M"  # a new series: since its initiation
+    finally:
+        state_manager.unset_transition("drs::source-server")
+
+
 class TestAgentApiOverHttp:
     def post(self, url: str, **payload: Any) -> requests.Response:
         return requests.post(f"{url}/data-replication-state", json=payload, timeout=10)

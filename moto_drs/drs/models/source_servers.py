@@ -321,13 +321,9 @@ class SourceServer(BaseModel, DrsManagedState):
 
     # -- the data replication state machine -------------------------------------------------
 
-    def _restart_initiation(self, new_series: bool = True) -> None:
-        """Initiation from the first step. A new series (StartReplication, or a retry of a
-        stopped or disconnected server, whose snapshots are gone) forgets the CONTINUOUS
-        periods; a retry of a stalled server keeps them (its snapshots stay)."""
+    def _restart_initiation(self) -> None:
+        """Initiation from the first step (StartReplication, RetryDataReplication)."""
         moment = now()
-        if new_series:
-            self.history.past_continuous = ()
         self.enter_state("INITIATING", moment)
         self.restart_progression()
         self.initiation_started_at = moment
@@ -365,6 +361,10 @@ class SourceServer(BaseModel, DrsManagedState):
             self.history.continuous_since = None
         if state == "CONTINUOUS":
             self.history.continuous_since = moment
+        if state in NOT_REPLICATING:
+            # the replication series ends with its snapshots; a retry of a stalled server
+            # re-initiates within its series (its snapshots stay)
+            self.history.past_continuous = ()
         if old not in IDLE_STATES and self.history.replicating_since is not None:
             self.history.replicated_before += moment - self.history.replicating_since
             self.history.replicating_since = None
@@ -766,8 +766,7 @@ class SourceServerOperations(DrsBackendCore):
         if state in NOT_REPLICATING:
             self._check_replicating_quota()  # it starts replicating again, as with StartReplication
         self.before_replication_change(server, "RetryDataReplication")
-        # a stalled server's snapshots stay, so its series goes on
-        server._restart_initiation(new_series=state in NOT_REPLICATING)
+        server._restart_initiation()
         return server
 
     def disconnect_source_server(self, source_server_id: str) -> SourceServer:
