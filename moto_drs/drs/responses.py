@@ -250,6 +250,7 @@ class DrsResponse(BaseResponse):
                     hook(backend, operation.name, params)
                 if requires_init:
                     backend.ensure_initialized()
+                backend.before_operation()
                 return method(**kwargs)
             except ServiceException:
                 raise

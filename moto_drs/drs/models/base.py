@@ -336,6 +336,10 @@ class DrsBackendCore(BaseBackend):
         """Called before a source server is looked up or described."""
         self._staging_before_server_read(server)
 
+    def before_operation(self) -> None:
+        """Called under the lock before every DRS operation."""
+        self._pit_snapshots_before_operation()
+
     def before_replication_change(self, server: "SourceServer", operation: str) -> None:
         """Called before Stop/StartReplication or DisconnectSourceServer change a server."""
         self._recovery_instances_before_replication_change(server, operation)
@@ -390,6 +394,18 @@ class DrsBackendCore(BaseBackend):
 
     def _staging_before_server_read(self, server: "SourceServer") -> None:
         """staging.py: an extended source server mirrors its staging source server."""
+
+    def _replication_configuration_mirror_staging(
+        self,
+        server: "SourceServer",
+        staging_backend: Any,
+        staging_server: "SourceServer",
+    ) -> None:
+        """replication_configuration.py: an extended server shows its staging server's settings."""
+
+    def _pit_snapshots_before_operation(self) -> None:
+        """source_servers.py: when DRS events may be delivered, bring every server's
+        point-in-time schedule up to date (its "DRS PIT Snapshot Taken" events)."""
 
     def _staging_before_replication_change(
         self, server: "SourceServer", operation: str

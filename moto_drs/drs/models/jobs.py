@@ -308,10 +308,12 @@ class JobOperations(DrsBackendCore):
             )
         if snapshot_id is None:
             return None
-        snapshot = server.snapshots.get(snapshot_id)
+        # a snapshot past its point-in-time retention was deleted: it is unknown like any other
+        snapshot = server.recovery_snapshots().get(snapshot_id)
         if snapshot is None:
             raise ConflictException(
-                f"Recovery snapshot {snapshot_id} is not a snapshot of source server {server.source_server_id}.",
+                f"Recovery snapshot {snapshot_id} is not a snapshot of source server {server.source_server_id}, "
+                "or it is past the retention of the server's point-in-time policy and was deleted.",
                 snapshot_id,
                 "RECOVERY_SNAPSHOT",
             )

@@ -7,6 +7,10 @@ Rules (sources in docs/configuration.md):
   "Point in time (PIT) policy"); only the DAY retention may change.
 - ``ebsEncryption=CUSTOM`` needs a KMS key ARN; DEFAULT and NONE take none.
 - Every update is validated whole before anything changes.
+- The point-in-time policy a server gets, and every later pitPolicy update, takes effect from
+  that moment on its snapshot schedule (pit_snapshots.py).
+- An extended source server uses its staging server's replication configuration, which the
+  target account cannot change (user guide, "Using multiple staging accounts").
 """
 
 import copy
@@ -15,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from moto.core.common_models import BaseModel
 
+from ..exceptions import ConflictException
+from ..utils import now
 from .base import DrsBackendCore, find_resource
 from .configuration_common import (
     ConfigurationTemplate,
@@ -322,15 +328,36 @@ class ReplicationConfigurationOperations(DrsBackendCore):
 
     def _replication_configuration_for_new_server(self, server: "SourceServer") -> None:
         """A new source server takes its settings from the account's template."""
+        settings = self._account_replication_settings()
         self.replication_configurations[server.source_server_id] = (
-            ReplicationConfiguration(server, self._account_replication_settings())
+            ReplicationConfiguration(server, settings)
         )
+        server.pit.policies.set(settings["pitPolicy"], server.added_at)
 
     def _replication_configuration_for_deleted_server(
         self, server: "SourceServer"
     ) -> None:
         """Forget the deleted server's settings."""
         self.replication_configurations.pop(server.source_server_id, None)
+
+    def _replication_configuration_mirror_staging(
+        self,
+        server: "SourceServer",
+        staging_backend: Any,
+        staging_server: "SourceServer",
+    ) -> None:
+        """An extended server shows its staging server's configuration (shared: settings are
+        values, replaced and never edited in place), its policy history included."""
+        staging = staging_backend.replication_configurations.get(
+            staging_server.source_server_id
+        )
+        config = self.replication_configurations.get(server.source_server_id)
+        if staging is None or config is None:
+            return
+        config.name = staging.name
+        config.settings = staging.settings
+        config.disk_settings = copy.deepcopy(staging.disk_settings)
+        server.pit.policies = staging_server.pit.policies
 
     def _account_replication_settings(self) -> dict[str, Any]:
         """The oldest template's settings (the console's "Default replication"), else the defaults.
@@ -475,12 +502,24 @@ class ReplicationConfigurationOperations(DrsBackendCore):
         config = self._replication_configuration(source_server_id)
         server = config.server
         require_connected(server, "replication configuration")
+        if server.staging_area["status"] != "NOT_EXTENDED":
+            # The user guide (multiple staging accounts): the replication settings of an extended
+            # source server are edited in its staging account, not from the target account.
+            raise ConflictException(
+                f"Cannot update the replication configuration of extended source server "
+                f"{source_server_id}: it replicates in staging account "
+                f"{server.staging_area['stagingAccountID']}, which manages its replication settings.",
+                source_server_id,
+                "SOURCE_SERVER",
+            )
         config.settings = self._validated_replication_settings(
             config.settings,
             api_members(REPLICATION_SETTINGS, settings),
             "replication configuration",
             replicated_disk_errors(server, replicated_disks or []),
         )
+        # a changed pitPolicy takes effect from now (set() ignores an unchanged one)
+        server.pit.policies.set(config.settings["pitPolicy"], now())
         if name is not None:
             config.name = name
         for disk in copy.deepcopy(replicated_disks or []):

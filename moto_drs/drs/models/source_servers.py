@@ -24,6 +24,13 @@ from ..utils import drs_arn, iso, iso_duration, new_id, now, parse_iso
 from .base import INITIATION_STEPS, DrsBackendCore, find_resource
 from .managed_state import DrsManagedState
 from .paging import paginate_list
+from .pit_snapshots import (
+    MAX_SWEEP_INTERVAL,
+    ON_DEMAND,
+    SEEDED,
+    PitSchedule,
+    RecoverySnapshot,
+)
 
 SOURCE_SERVER_MODEL = "drs::source-server"
 REPLICATION_PROGRESSION: list[tuple[str | None, str]] = [
@@ -79,9 +86,6 @@ BACKLOG_SHARE = 100
 BACKLOG_BYTES_PER_SECOND = 10 * 1024**2
 INITIAL_SYNC_ETA = timedelta(minutes=30)
 GIB = 1024**3
-SNAPSHOT_INTERVAL = timedelta(
-    minutes=10
-)  # DRS's default point-in-time policy: every 10 minutes
 AGENT_VERSION = "4.17.1045"
 
 # What every default server reports alike, built once and shared: source properties are the
@@ -255,27 +259,6 @@ class ReplicationHistory:
         self.agent_last_seen_at: datetime | None = None
 
 
-class RecoverySnapshot(BaseModel):
-    """A point-in-time snapshot of a replicating server, one EBS snapshot per disk."""
-
-    def __init__(self, source_server_id: str, taken_at: datetime, disk_count: int):
-        self.snapshot_id = new_id("pit")
-        self.source_server_id = source_server_id
-        self.taken_at = taken_at
-        self.ebs_snapshots = [new_id("snap") for _ in range(disk_count)]
-        # taken by StartRecovery rather than by the point-in-time schedule (extended servers keep them)
-        self.on_demand = False
-
-    # derived when read, not stored: every replicating server holds snapshots
-    @property
-    def timestamp(self) -> str:
-        return iso(self.taken_at)
-
-    @property
-    def expected_timestamp(self) -> str:
-        return iso(self.taken_at)
-
-
 class SourceServer(BaseModel, DrsManagedState):
     """A server replicating into DRS; its data replication state is managed by moto's state
     manager (initiation, initial sync) and by the agent-simulation API (everything after)."""
@@ -314,7 +297,8 @@ class SourceServer(BaseModel, DrsManagedState):
         self.added_at = now()
         self.first_byte_at: datetime | None = None
         self.data_replication_error: dict[str, str] | None = None
-        self.snapshots: dict[str, RecoverySnapshot] = {}
+        # the PIT schedule and the recovery snapshots materialised so far (pit_snapshots.py)
+        self.pit = PitSchedule()
         self.history = ReplicationHistory(self.added_at)
         self.initiation_started_at = self.added_at
         self._initiation_reads = 0
@@ -436,10 +420,7 @@ class SourceServer(BaseModel, DrsManagedState):
 
     @property
     def data_replication_state(self) -> str:
-        state = self.status or "INITIATING"
-        if state == "CONTINUOUS" and not self.snapshots:
-            self.take_snapshot(now())
-        return state
+        return self.status or "INITIATING"
 
     def refresh(self) -> None:
         """A read by a client: lets manual progressions move and initiation take its steps."""
@@ -451,18 +432,37 @@ class SourceServer(BaseModel, DrsManagedState):
             self._take_due_snapshots()
         self._backend.before_source_server_read(self)
 
-    def take_snapshot(self, taken_at: datetime) -> RecoverySnapshot:
-        snapshot = RecoverySnapshot(self.source_server_id, taken_at, len(self.disks))
-        self.snapshots[snapshot.snapshot_id] = snapshot
-        return snapshot
+    # -- recovery snapshots (pit_snapshots.py) ------------------------------------------------
+
+    @property
+    def snapshots(self) -> dict[str, RecoverySnapshot]:
+        """The recovery snapshots materialised so far, by ID (kept in the schedule: one
+        attribute fewer per server keeps its attribute dict compact)."""
+        return self.pit.snapshots
+
+    @snapshots.setter
+    def snapshots(self, snapshots: dict[str, RecoverySnapshot]) -> None:
+        self.pit.snapshots = snapshots
+
+    def take_snapshot(
+        self, taken_at: datetime, on_demand: bool = False
+    ) -> RecoverySnapshot:
+        """A snapshot outside the schedule: on demand (StartRecovery), else seeded."""
+        return self.pit.take(self, taken_at, ON_DEMAND if on_demand else SEEDED)
 
     def _take_due_snapshots(self) -> None:
-        latest = max((s.taken_at for s in self.snapshots.values()), default=None)
-        if latest is None:
-            return
-        due = now() - latest
-        for step in range(1, min(int(due / SNAPSHOT_INTERVAL), 6) + 1):
-            self.take_snapshot(latest + step * SNAPSHOT_INTERVAL)
+        """A read: prune what retention deleted and, when someone listens, emit the events of
+        the snapshots taken since; the snapshots themselves are materialised only on demand."""
+        self.pit.update(self, now(), materialize=False)
+
+    def recovery_snapshots(self) -> dict[str, RecoverySnapshot]:
+        """Every recovery snapshot of the server within retention, materialised (EBS included)."""
+        self.pit.update(self, now(), materialize=True)
+        return self.snapshots
+
+    def delete_recovery_snapshots(self) -> None:
+        """StopReplication and DisconnectSourceServer delete the snapshots (EBS included)."""
+        self.pit.clear(self)
 
     # -- fields of the SourceServer shape ------------------------------------------------------
 
@@ -605,6 +605,25 @@ class SourceServerOperations(DrsBackendCore):
 
     def _init_source_servers(self) -> None:
         self.source_servers: dict[str, SourceServer] = {}
+        self._pit_sweep_due: datetime | None = None
+
+    def _pit_snapshots_before_operation(self) -> None:
+        """While EventBridge rules may match DRS events, a DRS call brings every server's
+        schedule up to date, so that "DRS PIT Snapshot Taken" events flow without reads. Cheap:
+        a sweep runs only once the next snapshot of the fleet is due (at least every 10 minutes
+        of DRS time), and costs one look per server plus one per snapshot taken since."""
+        if not self.events_listening():
+            return
+        moment = now()
+        if self._pit_sweep_due is not None and moment < self._pit_sweep_due:
+            return
+        due = moment + MAX_SWEEP_INTERVAL
+        for server in self.source_servers.values():
+            server._take_due_snapshots()
+            upcoming = server.pit.next_due(moment)
+            if upcoming is not None:
+                due = min(due, upcoming)
+        self._pit_sweep_due = due
 
     def add_source_server(
         self,
@@ -731,7 +750,7 @@ class SourceServerOperations(DrsBackendCore):
             )
         self.before_replication_change(server, "StopReplication")
         server.enter_state("STOPPED")
-        server.snapshots.clear()
+        server.delete_recovery_snapshots()
         return server
 
     def start_replication(self, source_server_id: str) -> SourceServer:
@@ -774,7 +793,7 @@ class SourceServerOperations(DrsBackendCore):
         self.before_replication_change(server, "DisconnectSourceServer")
         if server.data_replication_state != "DISCONNECTED":
             server.enter_state("DISCONNECTED")
-            server.snapshots.clear()
+            server.delete_recovery_snapshots()
         return server
 
     def set_data_replication_state(
@@ -823,7 +842,9 @@ class SourceServerOperations(DrsBackendCore):
         server.refresh()
         filters = filters or {}
         snapshots = sorted(
-            server.snapshots.values(), key=lambda s: s.taken_at, reverse=order == "DESC"
+            server.recovery_snapshots().values(),
+            key=lambda s: (s.taken_at, s.snapshot_id),
+            reverse=order == "DESC",
         )
         if "fromDateTime" in filters:
             start = _filter_date(filters["fromDateTime"], "filters.fromDateTime")

@@ -25,8 +25,10 @@ from ..exceptions import (
     ThrottlingException,
     ValidationException,
 )
+from ..utils import now
 from .base import DrsBackendCore
 from .paging import paginate_list
+from .pit_snapshots import delete_ebs_snapshots
 
 if TYPE_CHECKING:
     from .source_servers import SourceServer
@@ -48,8 +50,13 @@ def mirror_staging_server(extended: "SourceServer", staging: "SourceServer") -> 
     extended.mirror_health(staging)
     extended.initiation_started_at = staging.initiation_started_at
     extended.first_byte_at = staging.first_byte_at
+    # the staging server's schedule, brought up to date and materialised in the staging account
+    staging_snapshots = staging.recovery_snapshots()
+    extended.pit.update(
+        extended, now(), materialize=False
+    )  # prunes its own on-demand ones
     mirrored = {}
-    for snapshot_id, snapshot in staging.snapshots.items():
+    for snapshot_id, snapshot in staging_snapshots.items():
         copied = extended.snapshots.get(snapshot_id)
         if (
             copied is None
@@ -57,17 +64,24 @@ def mirror_staging_server(extended: "SourceServer", staging: "SourceServer") -> 
             copied = copy.copy(snapshot)
             copied.source_server_id = extended.source_server_id
         mirrored[snapshot_id] = copied
-    if staging.snapshots:
+    if staging_snapshots:
         # StartRecovery's on-demand snapshots of the extended server stay (the staging server's scheduled
         # ones are the only others); they go when the staging server's snapshots are deleted (StopReplication)
-        since = min(snapshot.taken_at for snapshot in staging.snapshots.values())
+        since = min(snapshot.taken_at for snapshot in staging_snapshots.values())
         for snapshot_id, snapshot in extended.snapshots.items():
             if (
                 snapshot_id not in mirrored
                 and snapshot.on_demand
+                and snapshot.taken_by == extended.source_server_id
                 and snapshot.taken_at >= since
             ):
                 mirrored[snapshot_id] = snapshot
+    for snapshot_id, snapshot in extended.snapshots.items():
+        if (
+            snapshot_id not in mirrored
+            and snapshot.taken_by == extended.source_server_id
+        ):
+            delete_ebs_snapshots(snapshot, extended.region_name)
     extended.snapshots = mirrored
 
 
@@ -157,6 +171,9 @@ class StagingOperations(DrsBackendCore):
                     problem = f"The staging source server {area['stagingSourceServerArn']} was deleted."
                 else:
                     mirror_staging_server(server, staging_server)
+                    self._replication_configuration_mirror_staging(
+                        server, staging, staging_server
+                    )
             finally:
                 staging.lock.release()
         if problem:
@@ -309,6 +326,9 @@ class StagingOperations(DrsBackendCore):
                 "stagingSourceServerArn": staging_server.arn,
             }
             mirror_staging_server(server, staging_server)
+            self._replication_configuration_mirror_staging(
+                server, staging, staging_server
+            )
         finally:
             staging.lock.release()
         return server
