@@ -304,11 +304,11 @@ class TestExtendedServers:
 
 
 class TestWeek:
-    def test_a_week_of_snapshots_and_a_recovery_to_a_chosen_one(
+    def test_a_week_stall_recover_policy_change_pruning_and_recovery(
         self, drs: Any, ec2: Any
     ) -> None:
-        """Snapshot parts of issue 10's week; the stall and recovery of replication are added
-        with the replication-health API."""
+        """Issue 10's week: a stall, its recovery, a policy change, retention pruning, and a
+        recovery to a chosen point in time."""
         with freeze_time(START) as frozen:
             server_id = moto_drs.add_source_server()["sourceServerID"]
             day_zero = snapshots(drs, server_id)
@@ -316,11 +316,22 @@ class TestWeek:
             drs.update_replication_configuration(
                 sourceServerID=server_id, pitPolicy=policy(3)
             )
-            frozen.tick(timedelta(days=5, hours=1, minutes=30))  # March 7, 01:30
+            frozen.tick(timedelta(days=4, hours=10, minutes=5))  # March 6, 10:05
+            moto_drs.set_data_replication_state(server_id, "STALLED", "AGENT_NOT_SEEN")
+            frozen.tick(timedelta(hours=4))  # no snapshot while stalled
+            moto_drs.set_data_replication_state(server_id, "CONTINUOUS")
+            frozen.tick(timedelta(hours=11, minutes=25))  # March 7, 01:30
             items = snapshots(drs, server_id)
             daily = [s for s in stamps(items) if s.endswith("T00:00:00.000Z")]
             assert daily[0] == "2026-03-05T00:00:00.000Z"  # three days kept
             assert all(missing_from_ec2(ec2, ebs) for ebs in ebs_ids(day_zero))
+            hours_of_march_6 = [
+                s[11:13] for s in stamps(items) if s.startswith("2026-03-06")
+            ]
+            # the daily one at 00:00, hourly ones of the last 24 hours, none while stalled
+            assert hours_of_march_6 == ["00"] + [
+                f"{h:02d}" for h in range(2, 24) if h not in (11, 12, 13, 14)
+            ]
             # "can I recover to the state of yesterday 02:00?"
             yesterday = next(
                 s for s in items if s["timestamp"] == "2026-03-06T02:00:00.000Z"
@@ -343,6 +354,37 @@ class TestWeek:
         used_ids = [ebs for volume in used.values() for ebs in volume]
         assert sorted(used_ids) == sorted(yesterday["ebsSnapshots"])
         assert len(ec2.describe_snapshots(SnapshotIds=used_ids)["Snapshots"]) == 2
+
+
+def test_schedule_and_pruning_over_http_with_the_drs_clock(server: Server) -> None:
+    drs = server.client()
+    drs.initialize_service()
+    seeded = requests.post(
+        f"{server.url}/moto-api/static/drs/source-servers", json={}, timeout=10
+    ).json()["sourceServer"]
+    server_id = seeded["sourceServerID"]
+    first = snapshots(drs, server_id)
+    assert len(first) == 1
+
+    def advance(seconds: int) -> None:
+        requests.post(
+            f"{server.url}/moto-api/static/drs/clock",
+            json={"advanceSeconds": seconds},
+            timeout=10,
+        ).raise_for_status()
+
+    advance(2 * 3600 + 300)
+    items = snapshots(drs, server_id)
+    # six 10-minute snapshots of the last hour, and the hourly ones at 0 h and 1 h
+    assert len(items) == 8
+    ec2 = server.client("ec2")
+    assert len(ec2.describe_snapshots(SnapshotIds=ebs_ids(items))["Snapshots"]) == 16
+    advance(3600)
+    later = {s["snapshotID"] for s in snapshots(drs, server_id)}
+    pruned = [s for s in items if s["snapshotID"] not in later]
+    assert len(pruned) == 5  # the 10-minute snapshots that were not also hourly
+    assert all(missing_from_ec2(ec2, ebs) for ebs in ebs_ids(pruned))
+    assert first[0]["snapshotID"] in later  # hourly (and daily): kept
 
 
 def test_snapshots_over_http(server: Server) -> None:
