@@ -52,9 +52,8 @@ def mirror_staging_server(extended: "SourceServer", staging: "SourceServer") -> 
     extended.first_byte_at = staging.first_byte_at
     # the staging server's schedule, brought up to date and materialised in the staging account
     staging_snapshots = staging.recovery_snapshots()
-    extended.pit.update(
-        extended, now(), materialize=False
-    )  # prunes its own on-demand ones
+    # prunes the extended server's own on-demand snapshots by retention
+    extended.pit.update(extended, now(), materialize=False)
     mirrored = {}
     for snapshot_id, snapshot in staging_snapshots.items():
         copied = extended.snapshots.get(snapshot_id)
