@@ -7,6 +7,7 @@ no public create call; tests seed servers here instead (or over HTTP, see ``moto
 import json
 import os
 import re
+from datetime import datetime, timezone
 from typing import Any
 
 from moto.core import DEFAULT_ACCOUNT_ID
@@ -43,6 +44,74 @@ def _ensure_initialized(backend: Any) -> None:
         )
 
 
+def normalise_timestamp(value: Any, field: str) -> str:
+    """Any ISO-8601 date-time (``Z``, ``+00:00``, other offsets, fractional seconds) or ``datetime``
+    as the UTC string the model's pattern demands; a value that is not a date-time is refused.
+
+    Seeding stands in for the replication agent, so it is lenient where the API is strict: clients
+    write timestamps the way Python does (``datetime.isoformat()`` gives ``+00:00``). A value
+    without an offset (a naive ``datetime`` too) is taken as UTC.
+    """
+    from .drs.exceptions import ValidationException
+    from .drs.models import drs_service_model
+    from .drs.utils import iso
+
+    # the form of every DRS timestamp: the model's ISO8601DatetimeString, UTC with a Z
+    pattern = drs_service_model().shape_for("ISO8601DatetimeString").metadata["pattern"]
+    moment: datetime | None = None
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str):
+        if re.fullmatch(pattern, value) and _parses(value):
+            return value
+        text = value.strip().upper()
+        # a date-time, not a bare date: ISO-8601 puts a T (or, in RFC 3339, a space) before the time
+        if re.match(r"[^T ]+[T ]\d", text):
+            text = re.sub(
+                r"(\.\d{6})\d+", r"\1", text
+            )  # fromisoformat stops at microseconds
+            try:
+                moment = datetime.fromisoformat(text.replace(" ", "T"))
+            except ValueError:
+                moment = None
+    if moment is None:
+        raise ValidationException(
+            f"{field} must be an ISO-8601 date-time (such as 2024-05-01T10:00:00Z or "
+            f"2024-05-01T12:00:00+02:00) or a datetime, not {value!r}.",
+            field_list=[{"name": field, "message": "Not an ISO-8601 date-time"}],
+        )
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return iso(moment)
+
+
+def _parses(text: str) -> bool:
+    """The pattern lets dates through that no calendar has (February 31)."""
+    try:
+        datetime.fromisoformat(re.sub(r"(\.\d{6})\d+", r"\1", text[:-1]))
+    except ValueError:
+        return False
+    return True
+
+
+def _with_normalised_timestamps(
+    source_properties: dict[str, Any] | None,
+) -> dict[str, Any] | None:
+    """``sourceProperties`` with ``lastUpdatedDateTime`` in the model's form (a copy: the caller's
+    dict stays as it was)."""
+    if not isinstance(source_properties, dict):
+        return source_properties  # the backend names the wrong type
+    stamp = source_properties.get("lastUpdatedDateTime")
+    if stamp is None:
+        return source_properties
+    return {
+        **source_properties,
+        "lastUpdatedDateTime": normalise_timestamp(
+            stamp, "sourceProperties.lastUpdatedDateTime"
+        ),
+    }
+
+
 def as_api_output(operation_name: str, result: Any) -> dict[str, Any]:
     """Serialize ``result`` exactly as the DRS API would answer ``operation_name``."""
     from moto.core.serialize import XFormedAttributePicker, get_serializer_class
@@ -74,7 +143,7 @@ def add_source_server(
     with backend.lock:
         _ensure_initialized(backend)
         server = backend.add_source_server(
-            source_properties=source_properties,
+            source_properties=_with_normalised_timestamps(source_properties),
             tags=tags,
             source_cloud_properties=source_cloud_properties,
             data_replication_state=data_replication_state,
@@ -84,12 +153,15 @@ def add_source_server(
 
 def add_recovery_snapshot(
     source_server_id: str,
-    timestamp: str | None = None,
+    timestamp: str | datetime | None = None,
     region_name: str = "us-east-1",
     account_id: str | None = None,
 ) -> dict[str, Any]:
-    """Seed a recovery snapshot (ISO-8601 ``timestamp``, default now) of a replicating server."""
+    """Seed a recovery snapshot (ISO-8601 ``timestamp`` or ``datetime``, default now) of a
+    replicating server."""
     backend = _backend(region_name, account_id)
+    if timestamp is not None:
+        timestamp = normalise_timestamp(timestamp, "timestamp")
     with backend.lock:
         _ensure_initialized(backend)
         snapshot = backend.add_recovery_snapshot(source_server_id, timestamp)

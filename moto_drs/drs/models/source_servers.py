@@ -475,6 +475,18 @@ class SourceServer(BaseModel, DrsManagedState):
         hints = self.source_properties.get("identificationHints", {})
         return hints.get("awsInstanceID") or hints.get("vmWareUuid")
 
+    def has_hardware_id(self, hardware_id: str) -> bool:
+        """The model: hardwareId is "an EC2 instance id, a VMware uuid or a mac address"; a MAC
+        matches any of the server's network interfaces, in any letter case."""
+        if hardware_id == self.hardware_id:
+            return True
+        wanted = hardware_id.lower()
+        interfaces = self.source_properties.get("networkInterfaces") or []
+        return any(
+            str(interface.get("macAddress", "")).lower() == wanted
+            for interface in interfaces
+        )
+
     @property
     def staging_account_id(self) -> str:
         return self.staging_area.get("stagingAccountID", self.account_id)
@@ -728,7 +740,7 @@ class SourceServerOperations(DrsBackendCore):
             servers = list(self.source_servers.values())
         hardware_id = filters.get("hardwareId")
         if hardware_id:
-            servers = [s for s in servers if s.hardware_id == hardware_id]
+            servers = [s for s in servers if s.has_hardware_id(hardware_id)]
         staging_accounts = filters.get("stagingAccountIDs")
         if staging_accounts:
             servers = [s for s in servers if s.staging_account_id in staging_accounts]
