@@ -256,8 +256,18 @@ class TestFailbackToOnPremises:
             drs.start_failback_launch(
                 recoveryInstanceIDs=[instance_id, MISSING_INSTANCE]
             )
+        # the model lists ValidationException, not ResourceNotFoundException, here
         assert_client_error(
-            error.value, "ResourceNotFoundException", 404, resourceId=MISSING_INSTANCE
+            error.value,
+            "ValidationException",
+            400,
+            reason="fieldValidationFailed",
+            fieldList=[
+                {
+                    "name": "recoveryInstanceIDs[1]",
+                    "message": "Unknown recovery instance",
+                }
+            ],
         )
         with pytest.raises(ClientError) as error:
             drs.start_failback_launch(recoveryInstanceIDs=[instance_id, instance_id])

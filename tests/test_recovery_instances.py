@@ -231,10 +231,11 @@ class TestTerminate:
             drs.terminate_recovery_instances(
                 recoveryInstanceIDs=[instance_id, MISSING_INSTANCE]
             )
+        # the model lists no ResourceNotFoundException here (docs/recovery.md, "Unknown IDs")
         assert_client_error(
             error.value,
-            "ResourceNotFoundException",
-            404,
+            "ConflictException",
+            409,
             resourceId=MISSING_INSTANCE,
             resourceType="RECOVERY_INSTANCE",
         )
@@ -279,15 +280,22 @@ class TestDisconnectAndDelete:
         assert "recoveryInstanceId" not in source_server(drs, server_id)
 
     @pytest.mark.parametrize(
-        "operation", ["disconnect_recovery_instance", "delete_recovery_instance"]
+        ("operation", "code", "status"),
+        [
+            ("disconnect_recovery_instance", "ResourceNotFoundException", 404),
+            # DeleteRecoveryInstance lists no ResourceNotFoundException in the model
+            ("delete_recovery_instance", "ConflictException", 409),
+        ],
     )
-    def test_unknown_instance(self, drs: Any, operation: str) -> None:
+    def test_unknown_instance(
+        self, drs: Any, operation: str, code: str, status: int
+    ) -> None:
         with pytest.raises(ClientError) as error:
             getattr(drs, operation)(recoveryInstanceID=MISSING_INSTANCE)
         assert_client_error(
             error.value,
-            "ResourceNotFoundException",
-            404,
+            code,
+            status,
             resourceId=MISSING_INSTANCE,
             resourceType="RECOVERY_INSTANCE",
         )

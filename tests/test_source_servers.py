@@ -469,12 +469,17 @@ class TestRecoverySnapshots:
             assert len(snapshot["ebsSnapshots"]) == 2
             datetime.fromisoformat(snapshot["expectedTimestamp"].replace("Z", "+00:00"))
 
+    def test_unknown_server_lists_nothing(self, drs: Any) -> None:
+        # a read: the model lists no ResourceNotFoundException for this operation
+        answer = drs.describe_recovery_snapshots(sourceServerID=MISSING_ID)
+        assert answer["items"] == [] and "nextToken" not in answer
+        with pytest.raises(ClientError) as error:  # its filters are still checked
+            unvalidated_client().describe_recovery_snapshots(
+                sourceServerID=MISSING_ID, filters={"fromDateTime": "yesterday"}
+            )
+        assert_client_error(error.value, "ValidationException", 400)
+
     def test_errors(self, drs: Any) -> None:
-        with pytest.raises(ClientError) as error:
-            drs.describe_recovery_snapshots(sourceServerID=MISSING_ID)
-        assert_client_error(
-            error.value, "ResourceNotFoundException", 404, resourceId=MISSING_ID
-        )
         server_id = moto_drs.add_source_server()["sourceServerID"]
         with pytest.raises(ClientError) as error:
             unvalidated_client().describe_recovery_snapshots(

@@ -16,6 +16,7 @@ from ..exceptions import (
     ConflictException,
     ResourceNotFoundException,
     ThrottlingException,
+    ValidationException,
 )
 from ..validation import reject_repeated
 from .base import DrsBackendCore
@@ -106,7 +107,10 @@ class FailbackOperations(DrsBackendCore):
         self, recovery_instance_ids: list[str], tags: dict[str, str] | None = None
     ) -> dict[str, Any]:
         self.settle_jobs()
-        instances = [self.get_recovery_instance(i) for i in recovery_instance_ids]
+        instances = [
+            self._recovery_instance_to_launch(recovery_instance_id, index)
+            for index, recovery_instance_id in enumerate(recovery_instance_ids)
+        ]
         for instance in instances:
             state = instance.failback.state
             if instance.disconnected or state != "FAILBACK_READY_FOR_LAUNCH":
@@ -140,6 +144,25 @@ class FailbackOperations(DrsBackendCore):
         created = job.describe()
         self.settle_jobs()
         return created
+
+    def _recovery_instance_to_launch(
+        self, recovery_instance_id: str, index: int
+    ) -> "RecoveryInstance":
+        """The model lists ValidationException, not ResourceNotFoundException, for
+        StartFailbackLaunch: an unknown ID is a field error naming it (docs/recovery.md)."""
+        instance = self._recovery_instance_or_none(recovery_instance_id)
+        if instance is None:
+            raise ValidationException(
+                f"Recovery instance {recovery_instance_id} does not exist in account "
+                f"{self.account_id}, {self.region_name}.",
+                field_list=[
+                    {
+                        "name": f"recoveryInstanceIDs[{index}]",
+                        "message": "Unknown recovery instance",
+                    }
+                ],
+            )
+        return instance
 
     def _failback_launch_started(self, job: "Job") -> None:
         """The conversion runs on the failback client (so there is no conversion server)."""

@@ -339,6 +339,22 @@ class RecoveryInstanceOperations(DrsBackendCore):
             "Recovery instance",
         )
 
+    def _recovery_instance_to_change(
+        self, recovery_instance_id: str, action: str
+    ) -> RecoveryInstance:
+        """TerminateRecoveryInstances and DeleteRecoveryInstance list no ResourceNotFoundException
+        in the model: an ID DRS does not know is a ConflictException naming it, as for an instance
+        already terminated (docs/recovery.md, "Unknown IDs")."""
+        instance = self.recovery_instances.get(recovery_instance_id)
+        if instance is None:
+            raise ConflictException(
+                f"Cannot {action} recovery instance {recovery_instance_id}: "
+                f"no such recovery instance in account {self.account_id}, {self.region_name}.",
+                recovery_instance_id,
+                "RECOVERY_INSTANCE",
+            )
+        return instance
+
     # -- launching and discarding, for the jobs ----------------------------------------------------
 
     def launch_recovery_instance(
@@ -561,7 +577,9 @@ class RecoveryInstanceOperations(DrsBackendCore):
                     recovery_instance_id,
                     "RECOVERY_INSTANCE",
                 )
-            instance = self.get_recovery_instance(recovery_instance_id)
+            instance = self._recovery_instance_to_change(
+                recovery_instance_id, "terminate"
+            )
             self._ensure_not_in_job(instance, "terminate")
             instances.append(instance)
         reject_repeated(
@@ -625,7 +643,7 @@ class RecoveryInstanceOperations(DrsBackendCore):
 
     def delete_recovery_instance(self, recovery_instance_id: str) -> None:
         self.settle_jobs()
-        instance = self.get_recovery_instance(recovery_instance_id)
+        instance = self._recovery_instance_to_change(recovery_instance_id, "delete")
         if not instance.disconnected:
             raise ConflictException(
                 f"Cannot delete recovery instance {recovery_instance_id}: it must be disconnected first "

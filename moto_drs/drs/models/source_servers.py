@@ -850,19 +850,26 @@ class SourceServerOperations(DrsBackendCore):
         max_results: int | None = None,
         next_token: str | None = None,
     ) -> tuple[list[RecoverySnapshot], str | None]:
-        server = self.get_source_server(source_server_id)
-        server.refresh()
+        """A read: an unknown server has no snapshots (the model lists no
+        ResourceNotFoundException for this operation)."""
         filters = filters or {}
-        snapshots = sorted(
-            server.recovery_snapshots().values(),
-            key=lambda s: (s.taken_at, s.snapshot_id),
-            reverse=order == "DESC",
-        )
+        start = end = None
         if "fromDateTime" in filters:
             start = _filter_date(filters["fromDateTime"], "filters.fromDateTime")
-            snapshots = [s for s in snapshots if s.taken_at >= start]
         if "toDateTime" in filters:
             end = _filter_date(filters["toDateTime"], "filters.toDateTime")
+        snapshots: list[RecoverySnapshot] = []
+        if source_server_id in self.source_servers:
+            server = self.get_source_server(source_server_id)
+            server.refresh()
+            snapshots = sorted(
+                server.recovery_snapshots().values(),
+                key=lambda s: (s.taken_at, s.snapshot_id),
+                reverse=order == "DESC",
+            )
+        if start is not None:
+            snapshots = [s for s in snapshots if s.taken_at >= start]
+        if end is not None:
             snapshots = [s for s in snapshots if s.taken_at <= end]
         return paginate_list(
             snapshots,
