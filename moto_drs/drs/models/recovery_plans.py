@@ -205,13 +205,22 @@ class RecoveryPlanOperations(RecoveryPlanExecutionEngine):
 
     # -- plans ------------------------------------------------------------------------------
 
+    def _plan_problem(self, plan: RecoveryPlan) -> str | None:
+        """Why the plan is INVALID, or None when it is ACTIVE.
+
+        The model: "INVALID means the plan has no SERVER type steps and cannot be executed" (so a
+        new plan, or one of WAIT steps only, is INVALID); also while a step names a source server
+        that no longer exists (decision: such a step cannot launch).
+        """
+        servers = plan.servers()
+        if not servers:
+            return "has no SERVER type steps and cannot be executed"
+        if not all(self._server_exists(arn) for arn in servers):
+            return "names a deleted source server in a step and cannot be executed"
+        return None
+
     def _plan_status(self, plan: RecoveryPlan) -> str:
-        """INVALID while a step names a source server that no longer exists (decision)."""
-        return (
-            "ACTIVE"
-            if all(self._server_exists(arn) for arn in plan.servers())
-            else "INVALID"
-        )
+        return "ACTIVE" if self._plan_problem(plan) is None else "INVALID"
 
     def _describe_plan(self, plan: RecoveryPlan) -> dict[str, Any]:
         item: dict[str, Any] = {
@@ -452,14 +461,13 @@ class RecoveryPlanOperations(RecoveryPlanExecutionEngine):
             return self.recovery_plan_executions[replayed].describe()
         snapshots = self._chosen_snapshots(plan, source_servers or [])
         self._check_sole_active(plan.arn)
-        if not plan.steps or self._plan_status(plan) == "INVALID":
-            reason = (
-                "has no steps"
-                if not plan.steps
-                else "is INVALID: a step names a deleted source server"
-            )
+        problem = self._plan_problem(plan)
+        if problem is not None:
+            # an INVALID plan "cannot be executed" [M]: a conflict with the plan's state
             raise ConflictException(
-                f"Recovery plan {plan.arn} {reason}.", plan.arn, "RECOVERY_PLAN"
+                f"Recovery plan {plan.arn} is INVALID: it {problem}.",
+                plan.arn,
+                "RECOVERY_PLAN",
             )
         execution = RecoveryPlanExecution(self, plan, mode, snapshots)
         self.recovery_plan_executions[execution.arn] = execution
