@@ -35,6 +35,13 @@ CONVERSION_SERVER_NAME = "AWS Elastic Disaster Recovery Conversion Server"
 # decision: the mock's conversion servers are m5.large on moto's Amazon Linux 2 x86_64 image.
 CONVERSION_SERVER_TYPE = "m5.large"
 CONVERSION_SERVER_IMAGE = "ami-04681a1dbd79675a5"
+# What real DRS writes on each volume of the launch templates it creates: gp3 at the gp3 baseline
+# (3000 IOPS, 125 MiB/s), encrypted; and the resource types its tag specifications cover. Seen in
+# a Terraform import of a real DRS launch template (docs/configuration.md, "The EC2 launch
+# template of each server"); published DRS tools read Ebs.Iops and Ebs.Throughput with no fallback.
+GP3_BASELINE = {"Iops": 3000, "Throughput": 125}
+DRS_VOLUME = {"VolumeType": "gp3", **GP3_BASELINE, "Encrypted": True}
+DRS_TAGGED_RESOURCES = ("instance", "volume", "network-interface")
 
 
 def ec2_of(account_id: str, region_name: str) -> Any | None:
@@ -271,11 +278,33 @@ def default_version_data(
     return data if read_only else copy.deepcopy(data)
 
 
+def with_gp3_baseline(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with the gp3 baseline written out on gp3 volumes that leave it implicit.
+
+    Every version DRS writes states Iops and Throughput, as the versions it creates do; for a gp3
+    volume the omitted values mean the baseline anyway, so nothing the user chose changes.
+    """
+    mappings = data.get("BlockDeviceMappings")
+    if not mappings:
+        return data
+    data = dict(data)
+    data["BlockDeviceMappings"] = [
+        {**mapping, "Ebs": {**GP3_BASELINE, **mapping["Ebs"]}}
+        if isinstance(mapping.get("Ebs"), dict)
+        and str(mapping["Ebs"].get("VolumeType", "")).lower() == "gp3"
+        else mapping
+        for mapping in mappings
+    ]
+    return data
+
+
 def set_default_version(
     ec2: Any, template_id: str, data: dict[str, Any], description: str
 ) -> None:
     """Add a version and make it the default, as DRS does when it updates a launch template."""
-    version = ec2.launch_templates[template_id].create_version(data, description)
+    version = ec2.launch_templates[template_id].create_version(
+        with_gp3_baseline(data), description
+    )
     ec2.modify_launch_template(str(version.number), template_id=template_id)
 
 

@@ -30,6 +30,8 @@ from .configuration_common import (
     require_connected,
 )
 from .ec2_integration import (
+    DRS_TAGGED_RESOURCES,
+    DRS_VOLUME,
     MANAGED_TAG_KEY,
     MANAGED_TAG_VALUE,
     SOURCE_SERVER_TAG_KEY,
@@ -230,7 +232,8 @@ class LaunchConfigurationOperations(DrsBackendCore):
     def _initial_launch_template_data(
         self, config: LaunchConfiguration
     ) -> dict[str, Any]:
-        """Version 1 of a server's launch template: one volume per source disk, DRS's tags."""
+        """Version 1 of a server's launch template: one encrypted gp3 volume per source disk at
+        the gp3 baseline, DRS's tags on the instance, its volumes and its network interface."""
         server = config.server
         interface: dict[str, Any] = {
             "DeviceIndex": 0,
@@ -255,7 +258,7 @@ class LaunchConfigurationOperations(DrsBackendCore):
                     "DeviceName": disk.get("deviceName", ""),
                     "Ebs": {
                         "VolumeSize": max(1, -(-int(disk.get("bytes", 0)) // GIB)),
-                        "VolumeType": "gp3",
+                        **DRS_VOLUME,
                         "DeleteOnTermination": True,
                     },
                 }
@@ -263,7 +266,7 @@ class LaunchConfigurationOperations(DrsBackendCore):
             ],
             "TagSpecifications": [
                 {"ResourceType": kind, "Tags": copy.deepcopy(tags)}
-                for kind in ("instance", "volume")
+                for kind in DRS_TAGGED_RESOURCES
             ],
             "DisableApiTermination": False,
             "InstanceInitiatedShutdownBehavior": "stop",
