@@ -12,6 +12,7 @@ An instance to launch into is the exception: DRS replaces its volumes, so it mus
 """
 
 import copy
+from functools import cache
 from typing import Any
 
 from moto.core.exceptions import ServiceException
@@ -118,6 +119,58 @@ def instance_type_errors(
             )
         ]
     return []
+
+
+# -- right-sizing ----------------------------------------------------------------------------------
+
+# The families BASIC right-sizing picks from: general purpose, compute and memory optimised of one
+# current generation per platform (Nitro x86_64, Xen x86_64 for servers without Nitro support,
+# Graviton for arm64). A decision: DRS publishes no mapping, only that the type is chosen "based
+# on the CPU and RAM of the source server" (user guide, default launch settings).
+RIGHT_SIZING_FAMILIES = {
+    "x86_64": ("m5", "c5", "r5"),
+    "xen": ("m4", "c4", "r4"),
+    "arm64": ("m6g", "c6g", "r6g"),
+}
+MIB = 1024**2
+
+
+@cache
+def _right_sizing_candidates(platform: str) -> tuple[tuple[int, int, str], ...]:
+    """(vCPUs, MiB, type) of the platform's families, smallest first (moto's EC2 catalogue)."""
+    families = RIGHT_SIZING_FAMILIES[platform]
+    return tuple(
+        sorted(
+            (
+                int(spec["VCpuInfo"]["DefaultVCpus"]),
+                int(spec["MemoryInfo"]["SizeInMiB"]),
+                name,
+            )
+            for name, spec in INSTANCE_TYPES.items()
+            if name.split(".")[0] in families and not spec.get("BareMetal")
+        )
+    )
+
+
+def right_sized_instance_type(source_properties: dict[str, Any]) -> str:
+    """BASIC right-sizing: the smallest type (fewest vCPUs, then least memory) with at least the
+    source's cores (the sum of ``cpus[].cores``) and ``ramBytes``; the largest when none is big
+    enough. A 2-core 8 GiB server gets m5.large, a 16-core 64 GiB server m5.4xlarge."""
+    cores = sum(
+        int(cpu.get("cores") or 0) for cpu in source_properties.get("cpus") or []
+    )
+    ram_mib = -(-int(source_properties.get("ramBytes") or 0) // MIB)
+    if source_properties.get("architecture") == "arm64":
+        platform = "arm64"
+    elif source_properties.get("supportsNitroInstances") is False:
+        platform = "xen"
+    else:
+        platform = "x86_64"
+    candidates = _right_sizing_candidates(platform)
+    for vcpus, memory, name in candidates:
+        if vcpus >= max(cores, 1) and memory >= ram_mib:
+            return name
+    return max(candidates)[2]
 
 
 def find_instance(ec2: Any | None, instance_id: str) -> Any | None:

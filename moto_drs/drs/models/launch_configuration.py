@@ -43,6 +43,7 @@ from .ec2_integration import (
     find_instance,
     launch_into_instance_errors,
     launch_template_exists,
+    right_sized_instance_type,
     set_default_version,
 )
 
@@ -73,7 +74,6 @@ DEFAULT_TEMPLATE_SETTINGS: dict[str, Any] = {
     **DEFAULT_LAUNCH_SETTINGS,
     "launchIntoSourceInstance": False,
 }
-FALLBACK_INSTANCE_TYPE = "m5.large"
 GIB = 1024**3
 S3_BUCKET_ARN = re.compile(
     r"arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?"
@@ -212,7 +212,8 @@ class LaunchConfigurationOperations(DrsBackendCore):
     # -- the EC2 launch template -------------------------------------------------------------------
 
     def _right_sized_instance_type(self, server: "SourceServer", method: str) -> str:
-        """BASIC: the type DRS recommends for the source's CPU and RAM; IN_AWS: the source instance's."""
+        """BASIC: the type DRS recommends for the source's CPU and RAM; IN_AWS: the source EC2
+        instance's type, for a server that is an EC2 instance moto's EC2 knows (else as BASIC)."""
         if method == "IN_AWS":
             instance_id = server.source_properties.get("identificationHints", {}).get(
                 "awsInstanceID"
@@ -224,9 +225,11 @@ class LaunchConfigurationOperations(DrsBackendCore):
             )
             if instance is not None:
                 return str(instance.instance_type)
+        # BASIC: "the recommended EC2 instance type that will be used when recovering" [M], which
+        # seeding derives from the server's CPU and RAM when it is not given
         return str(
             server.source_properties.get("recommendedInstanceType")
-            or FALLBACK_INSTANCE_TYPE
+            or right_sized_instance_type(server.source_properties)
         )
 
     def _initial_launch_template_data(

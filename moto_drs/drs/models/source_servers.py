@@ -22,6 +22,7 @@ from moto.moto_api._internal import mock_random
 from ..exceptions import ConflictException, ValidationException
 from ..utils import drs_arn, iso, iso_duration, new_id, now, parse_iso
 from .base import INITIATION_STEPS, DrsBackendCore, find_resource
+from .ec2_integration import right_sized_instance_type
 from .managed_state import DrsManagedState
 from .paging import paginate_list
 from .pit_snapshots import (
@@ -686,6 +687,11 @@ class SourceServerOperations(DrsBackendCore):
                 + "; ".join(f"{e['name']}: {e['message']}" for e in errors)
                 + ". Pass values of the types botocore's SourceProperties/SourceCloudProperties shapes define.",
                 field_list=errors,
+            )
+        if source_properties and not source_properties.get("recommendedInstanceType"):
+            # what BASIC right-sizing picks for this CPU and RAM (the defaults' m5.large is theirs)
+            properties["recommendedInstanceType"] = right_sized_instance_type(
+                properties
             )
         self.check_quota("source_servers", len(self.source_servers) + 1)
         if (data_replication_state or "INITIATING") not in NOT_REPLICATING:
