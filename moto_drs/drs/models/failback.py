@@ -149,7 +149,7 @@ class FailbackOperations(DrsBackendCore):
         self, recovery_instance_id: str, index: int
     ) -> "RecoveryInstance":
         """The model lists ValidationException, not ResourceNotFoundException, for
-        StartFailbackLaunch: an unknown ID is a field error naming it (docs/recovery.md)."""
+        StartFailbackLaunch: an unknown ID is a field error naming it."""
         instance = self._recovery_instance_or_none(recovery_instance_id)
         if instance is None:
             raise ValidationException(

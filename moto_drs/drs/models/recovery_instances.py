@@ -343,8 +343,8 @@ class RecoveryInstanceOperations(DrsBackendCore):
         self, recovery_instance_id: str, action: str
     ) -> RecoveryInstance:
         """TerminateRecoveryInstances and DeleteRecoveryInstance list no ResourceNotFoundException
-        in the model: an ID DRS does not know is a ConflictException naming it, as for an instance
-        already terminated (docs/recovery.md, "Unknown IDs")."""
+        (nor ValidationException) in the model: an ID DRS does not know is a ConflictException
+        naming it, as an instance DRS already terminated is."""
         instance = self.recovery_instances.get(recovery_instance_id)
         if instance is None:
             raise ConflictException(
