@@ -38,8 +38,8 @@ CONVERSION_SERVER_TYPE = "m5.large"
 CONVERSION_SERVER_IMAGE = "ami-04681a1dbd79675a5"
 # What real DRS writes on each volume of the launch templates it creates: gp3 at the gp3 baseline
 # (3000 IOPS, 125 MiB/s), encrypted; and the resource types its tag specifications cover. Seen in
-# a Terraform import of a real DRS launch template (docs/configuration.md, "The EC2 launch
-# template of each server"); published DRS tools read Ebs.Iops and Ebs.Throughput with no fallback.
+# a Terraform import of a real DRS launch template published on GitHub; published DRS tools read
+# Ebs.Iops and Ebs.Throughput of that template with no fallback.
 GP3_BASELINE = {"Iops": 3000, "Throughput": 125}
 DRS_VOLUME = {"VolumeType": "gp3", **GP3_BASELINE, "Encrypted": True}
 DRS_TAGGED_RESOURCES = ("instance", "volume", "network-interface")
