@@ -80,7 +80,7 @@ def test_plan_status_over_http(server: Any) -> None:
     seeded = requests.post(
         f"{server.url}/moto-api/static/drs/source-servers",
         json={"dataReplicationState": "CONTINUOUS"},
-        timeout=10,
+        timeout=60,
     )
     seeded.raise_for_status()
     walk_through_statuses(drs, seeded.json()["sourceServer"]["arn"])

@@ -47,7 +47,7 @@ def world(request: Any) -> World:
         answer = requests.post(
             f"{server.url}/moto-api/static/drs/source-servers",
             json={k: v for k, v in body.items() if v is not None},
-            timeout=10,
+            timeout=60,
         )
         answer.raise_for_status()
         return dict(answer.json()["sourceServer"])

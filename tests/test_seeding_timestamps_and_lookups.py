@@ -78,7 +78,7 @@ class TestSeedingTimestamps:
                 },
                 "dataReplicationState": "CONTINUOUS",
             },
-            timeout=10,
+            timeout=60,
         )
         assert seeded.status_code == 200, seeded.text
         server_id = seeded.json()["sourceServer"]["sourceServerID"]
@@ -91,7 +91,7 @@ class TestSeedingTimestamps:
             data=json.dumps(
                 {"sourceServerID": server_id, "timestamp": "2024-05-01T10:00:00+00:00"}
             ),
-            timeout=10,
+            timeout=60,
         )
         assert snapshot.status_code == 200, snapshot.text
         assert snapshot.json()["recoverySnapshot"]["timestamp"] == (
@@ -100,7 +100,7 @@ class TestSeedingTimestamps:
         refused = requests.post(
             f"{server.url}/moto-api/static/drs/source-servers",
             json={"sourceProperties": {"lastUpdatedDateTime": "last Tuesday"}},
-            timeout=10,
+            timeout=60,
         )
         assert refused.status_code == 400
         assert refused.json()["code"] == "ValidationException"
@@ -159,7 +159,7 @@ class TestHardwareIdFilter:
             answer = requests.post(
                 f"{server.url}/moto-api/static/drs/source-servers",
                 json={"sourceProperties": properties},
-                timeout=10,
+                timeout=60,
             )
             ids.append(answer.json()["sourceServer"]["sourceServerID"])
         check_hardware_id_filter(drs, *ids)
