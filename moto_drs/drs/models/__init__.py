@@ -8,6 +8,7 @@ from moto.core.base_backend import BackendDict
 from moto.moto_api import state_manager
 
 from .base import DrsBackendCore, drs_service_model
+from .events import EventOperations
 from .failback import FailbackOperations
 from .jobs import JobOperations
 from .launch_actions import LaunchActionOperations
@@ -35,6 +36,7 @@ class DrsBackend(
     SourceNetworkOperations,
     StagingOperations,
     QuotaOperations,
+    EventOperations,
     DrsBackendCore,
 ):
     """Implementation of the Elastic Disaster Recovery APIs."""

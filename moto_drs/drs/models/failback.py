@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from .recovery_instances import RecoveryInstance
     from .source_servers import SourceServer
 
+# EventBridge events reference for DRS; the DRS user guide's samples give its detail.
+FAILBACK_STATE_CHANGE = "DRS Recovery Instance Failback State Change"
 # How long ReverseReplication waits for the origin Region's backend before asking to retry.
 ORIGIN_LOCK_TIMEOUT_SECONDS = 10
 
@@ -78,6 +80,9 @@ class FailbackOperations(DrsBackendCore):
         self._ensure_can_replicate_back(instance)
         instance.failback.start_from_client(
             str(mock_random.uuid4()), failback_to_original_server
+        )
+        self.emit_event(
+            FAILBACK_STATE_CHANGE, [instance.arn], {"state": "FAILBACK_IN_PROGRESS"}
         )
         return instance
 
@@ -186,10 +191,21 @@ class FailbackOperations(DrsBackendCore):
             launched = instance is not None and instance.failback.finish_launch(
                 job.job_id
             )
-            if launched:
+            if instance is not None and launched:
                 participant.launch_status = "LAUNCHED"
                 job.log("LAUNCH_END", sourceServerID=participant.source_server_id)
+                self.emit_event(
+                    FAILBACK_STATE_CHANGE,
+                    [instance.arn],
+                    {"state": "FAILBACK_COMPLETED"},
+                )
             else:
+                if instance is not None:
+                    self.emit_event(
+                        FAILBACK_STATE_CHANGE,
+                        [instance.arn],
+                        {"state": "FAILBACK_ERROR"},
+                    )
                 participant.launch_status = "FAILED"
                 job.log(
                     "LAUNCH_FAILED",
@@ -269,6 +285,9 @@ class FailbackOperations(DrsBackendCore):
             or instance.failback.status == "FAILBACK_NOT_STARTED"
         ):
             instance.failback.start_reversed()
+            self.emit_event(
+                FAILBACK_STATE_CHANGE, [instance.arn], {"state": "FAILBACK_IN_PROGRESS"}
+            )
         return str(reversed_server.arn)
 
     def _origin_backend(self, server: "SourceServer", recovery_instance_id: str) -> Any:

@@ -83,6 +83,9 @@ class SourceNetwork(BaseModel, DrsManagedState):
         self.launched_vpc_id: str | None = None
         self.last_recovery: dict[str, Any] = {"lastRecoveryResult": "NOT_STARTED"}
         self.job: Job | None = None  # the last recovery or association job
+        self.announced_status = (
+            "STOPPED"  # the replicationStatus last sent to EventBridge
+        )
 
     @property
     def origin_ec2(self) -> Any | None:
@@ -133,8 +136,28 @@ class SourceNetwork(BaseModel, DrsManagedState):
             return None
         return capture_network(ec2, self.source_vpc_id)["instances"].get(instance_id)
 
+    def announce_status(self) -> None:
+        """EventBridge hears of each replicationStatus change clients can see (events-ref-drs)."""
+        if self.replication_status != self.announced_status:
+            self.announced_status = self.replication_status
+            self._backend.emit_event(
+                "DRS Source Network Protection Status Change",
+                [self.arn],
+                {"state": self.announced_status},
+            )
+
+    def finish_recovery(self, result: str) -> None:
+        """The recovery (or association) job ended: its lastRecoveryResult, announced to EventBridge."""
+        self.last_recovery["lastRecoveryResult"] = result
+        self._backend.emit_event(
+            "DRS Source Network Recovery Result",
+            [self.arn],
+            {"state": result, "job-id": self.last_recovery.get("jobID")},
+        )
+
     def describe(self) -> dict[str, Any]:
         self.observe()
+        self.announce_status()
         item: dict[str, Any] = {
             "sourceNetworkID": self.source_network_id,
             "arn": self.arn,
@@ -603,9 +626,7 @@ class SourceNetworkOperations(DrsBackendCore):
             deployment.resource["launchStatus"] = "LAUNCHED"
             # user guide: partial success "meaning the network was deployed, but the source servers were
             # not configured as part of the recovered network"
-            network.last_recovery["lastRecoveryResult"] = (
-                "SUCCESS" if configured else "PARTIAL_SUCCESS"
-            )
+            network.finish_recovery("SUCCESS" if configured else "PARTIAL_SUCCESS")
 
     @staticmethod
     def _recovery_failed(
@@ -618,7 +639,7 @@ class SourceNetworkOperations(DrsBackendCore):
             eventResourceData=network_event(deployment.network),
         )
         deployment.resource["launchStatus"] = "FAILED"
-        deployment.network.last_recovery["lastRecoveryResult"] = result
+        deployment.network.finish_recovery(result)
 
     def _deploy_stack(
         self, deployment: NetworkDeployment
@@ -717,7 +738,7 @@ class SourceNetworkOperations(DrsBackendCore):
         network.launched_vpc_id = vpc_id
         self._point_launch_templates(network, vpc_id, job)
         deployment.resource["launchStatus"] = "LAUNCHED"
-        network.last_recovery["lastRecoveryResult"] = "ASSOCIATE_SUCCESS"
+        network.finish_recovery("ASSOCIATE_SUCCESS")
 
     # -- launch templates of the network's servers ------------------------------------------------
 
