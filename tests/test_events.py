@@ -174,9 +174,7 @@ class TestLaunchResult:
 
     def test_a_failed_recovery_launch_pages(self, drs: Any, ec2: Any) -> None:
         """The rule published solutions deploy: only failed launches."""
-        listener = Listener(
-            pattern(LAUNCH_RESULT, state=["RECOVERY_LAUNCH_FAILED"])
-        )
+        listener = Listener(pattern(LAUNCH_RESULT, state=["RECOVERY_LAUNCH_FAILED"]))
         good = moto_drs.add_source_server()["sourceServerID"]
         bad = moto_drs.add_source_server()["sourceServerID"]
         template_id = drs.get_launch_configuration(sourceServerID=bad)[
@@ -453,6 +451,43 @@ class TestDelivery:
         [event] = listener.received()
         assert event["resources"] == [server_arn(server_id)]
 
+    def test_sns_targets_publish_to_the_topic(self, drs: Any) -> None:
+        """EventBridge -> SNS -> subscribers, the most common DRS alerting; moto's events cannot
+        deliver to SNS, so the mock publishes to moto's SNS itself."""
+        sns = boto3.client("sns", region_name=REGION)
+        topic = sns.create_topic(Name="drs-alerts")["TopicArn"]
+        inbox = Listener({"source": ["never"]})  # a queue to subscribe
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=inbox.arn)
+        events = inbox.events
+        events.put_rule(Name="page", EventPattern=json.dumps(pattern(LAUNCH_RESULT)))
+        events.put_targets(
+            Rule="page",
+            Targets=[
+                {"Id": "whole", "Arn": topic},
+                {
+                    "Id": "short",
+                    "Arn": topic,
+                    "InputTransformer": {
+                        "InputPathsMap": {"state": "$.detail.state", "at": "$.time"},
+                        "InputTemplate": '{"alarm": "<state>", "at": "<at>"}',
+                    },
+                },
+            ],
+        )
+        server_id, _ = recovered(drs)
+        whole, short = [json.loads(n["Message"]) for n in inbox.received()]
+        assert_event(
+            whole,
+            LAUNCH_RESULT,
+            server_arn(server_id),
+            {
+                "state": "RECOVERY_LAUNCH_SUCCEEDED",
+                "job-id": whole["detail"]["job-id"],
+                "is-drill": "FALSE",
+            },
+        )
+        assert short == {"alarm": "RECOVERY_LAUNCH_SUCCEEDED", "at": whole["time"]}
+
     def test_disabled_rules_receive_nothing(self, drs: Any) -> None:
         listener = Listener({"source": ["aws.drs"]})
         listener.events.disable_rule(Name=listener.rule)
@@ -516,9 +551,9 @@ class TestDelivery:
         )
         sqs = boto3.client("sqs", region_name=REGION)
         url = sqs.create_queue(QueueName="operations")["QueueUrl"]
-        queue_arn = sqs.get_queue_attributes(
-            QueueUrl=url, AttributeNames=["QueueArn"]
-        )["Attributes"]["QueueArn"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
         events.put_rule(
             Name="on-bus",
             EventBusName="dr-operations",
@@ -570,5 +605,9 @@ def test_server_mode(server: Server) -> None:
         event,
         LAUNCH_RESULT,
         server_arn(server_id),
-        {"state": "RECOVERY_LAUNCH_SUCCEEDED", "job-id": job["jobID"], "is-drill": "TRUE"},
+        {
+            "state": "RECOVERY_LAUNCH_SUCCEEDED",
+            "job-id": job["jobID"],
+            "is-drill": "TRUE",
+        },
     )
