@@ -204,6 +204,23 @@ class TestLaunchResult:
             },
         )
 
+    def test_a_failback_launch(self, drs: Any) -> None:
+        server_id, instance_id = recovered(drs)
+        moto_drs.connect_failback_client(instance_id)
+        listener = Listener(pattern(LAUNCH_RESULT))
+        job = drs.start_failback_launch(recoveryInstanceIDs=[instance_id])["job"]
+        [event] = listener.received()
+        assert_event(
+            event,
+            LAUNCH_RESULT,
+            server_arn(server_id),
+            {
+                "state": "RECOVERY_LAUNCH_SUCCEEDED",
+                "job-id": job["jobID"],
+                "is-drill": "FALSE",
+            },
+        )
+
     def test_fires_when_the_job_is_seen_to_complete(
         self, drs: Any, manual_jobs: None
     ) -> None:
@@ -439,7 +456,7 @@ class TestDelivery:
             Name="first", EventPattern=json.dumps({"source": ["aws.drs"]})
         )
         listener.events.put_targets(Rule="first", Targets=undeliverable)
-        for number in range(100):  # many rules that do not match
+        for number in range(50):  # many rules that do not match
             listener.events.put_rule(
                 Name=f"other-{number}",
                 EventPattern=json.dumps({"source": [f"my.app{number}"]}),
