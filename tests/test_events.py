@@ -12,7 +12,6 @@ from typing import Any
 
 import boto3
 import pytest
-import requests
 from conftest import REGION, Server, make_drs_client
 from moto.moto_api import state_manager
 
@@ -599,7 +598,7 @@ class TestDelivery:
         ]
 
     def test_no_rules_no_events_backend(self, drs: Any) -> None:
-        """DRS works when moto's events were never used (nothing is created for it)."""
+        """DRS works the same when moto's events were never used in the account."""
         server_id, _ = recovered(drs)
         assert drs.describe_source_servers()["items"][0]["lastLaunchResult"] == (
             "SUCCEEDED"
@@ -607,24 +606,23 @@ class TestDelivery:
 
 
 def test_server_mode(server: Server) -> None:
-    drs = server.client()
+    """Rules, queue and DRS all over HTTP: the event is delivered in the server's process."""
+    drs = server.client(region_name=WEST)
     drs.initialize_service()
-    listener = Listener(pattern(LAUNCH_RESULT), make=server.client)
-    response = requests.post(
-        f"{server.url}/moto-api/static/drs/source-servers", json={}, timeout=10
+    server.client("s3", region_name=WEST).create_bucket(
+        Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": WEST}
     )
-    server_id = response.json()["sourceServer"]["sourceServerID"]
-    job = drs.start_recovery(
-        sourceServers=[{"sourceServerID": server_id}], isDrill=True
-    )["job"]
+    drs.create_launch_configuration_template(
+        exportBucketArn=f"arn:aws:s3:::{BUCKET}/networks"
+    )
+    listener = Listener(pattern(PROTECTION), region=WEST, make=server.client)
+    network_id = drs.create_source_network(
+        vpcID=protected_vpc(server.client("ec2")),
+        originAccountID=ACCOUNT,
+        originRegion=REGION,
+    )["sourceNetworkID"]
+    drs.start_source_network_replication(sourceNetworkID=network_id)
     [event] = listener.received()
     assert_event(
-        event,
-        LAUNCH_RESULT,
-        server_arn(server_id),
-        {
-            "state": "RECOVERY_LAUNCH_SUCCEEDED",
-            "job-id": job["jobID"],
-            "is-drill": "TRUE",
-        },
+        event, PROTECTION, network_arn(network_id), {"state": "PROTECTED"}, region=WEST
     )
