@@ -6,13 +6,15 @@ and the ``detail`` of each event follow the samples of the DRS user guide ("Alar
 EventBridge"). The event goes to the default bus of moto's events backend of the same account and
 Region: every enabled rule whose pattern matches sends it to its targets through moto's own target
 delivery, one target at a time, so that a target moto cannot deliver to (it raises
-NotImplementedError for SNS or Lambda) or a target that fails costs that target only, and never
-the DRS operation that emitted the event.
+NotImplementedError for Lambda or Kinesis) or a target that fails costs that target only, and never
+the DRS operation that emitted the event. SNS topics, which moto's events cannot deliver to either,
+get the event from moto's SNS directly.
 """
 
 import copy
 import json
 import logging
+import sys
 from datetime import datetime, timezone
 from typing import Any
 
@@ -77,9 +79,10 @@ def default_bus(account_id: str, region_name: str) -> Any | None:
 
 
 def event_bus(account_id: str, region_name: str, name: str) -> Any | None:
-    from moto.events.models import events_backends
-
-    regions = dict.get(events_backends, account_id)
+    events_models = sys.modules.get("moto.events.models")
+    if events_models is None:
+        return None  # moto's events were never loaded: no rule exists anywhere
+    regions = dict.get(events_models.events_backends, account_id)
     backend = dict.get(regions, region_name) if regions is not None else None
     if backend is None:
         return None
