@@ -21,6 +21,7 @@ ACCOUNT = "123456789012"
 WEST = "us-west-2"
 BUCKET = "dr-network-templates"
 LAUNCH_RESULT = "DRS Source Server Launch Result"
+STALLED = "DRS Source Server Data Replication Stalled Change"
 FAILBACK = "DRS Recovery Instance Failback State Change"
 PROTECTION = "DRS Source Network Protection Status Change"
 NETWORK_RECOVERY = "DRS Source Network Recovery Result"
@@ -232,6 +233,45 @@ class TestLaunchResult:
         assert job_status(drs, job["jobID"]) == "COMPLETED"
         [event] = listener.received()
         assert event["detail"]["state"] == "RECOVERY_LAUNCH_SUCCEEDED"
+
+
+# -- DRS Source Server Data Replication Stalled Change ----------------------------------------------
+
+
+class TestStalledChange:
+    def test_stalled_and_back(self, drs: Any) -> None:
+        listener = Listener(pattern(STALLED))
+        server_id = moto_drs.add_source_server()["sourceServerID"]
+        assert listener.received() == []  # a replicating server that merely exists
+        moto_drs.set_data_replication_state(server_id, "STALLED", "AGENT_NOT_SEEN")
+        [stalled] = listener.received()
+        assert_event(stalled, STALLED, server_arn(server_id), {"state": "STALLED"})
+        drs.retry_data_replication(sourceServerID=server_id)
+        [recovered_event] = listener.received()
+        assert_event(
+            recovered_event, STALLED, server_arn(server_id), {"state": "NOT_STALLED"}
+        )
+
+    def test_alert_on_a_seeded_stall_only(self, drs: Any) -> None:
+        """The alerting rule of published solutions: stalls only."""
+        listener = Listener(pattern(STALLED, state=["STALLED"]))
+        moto_drs.add_source_server()
+        server_id = moto_drs.add_source_server(data_replication_state="STALLED")[
+            "sourceServerID"
+        ]
+        drs.stop_replication(sourceServerID=server_id)  # NOT_STALLED: not matched
+        [event] = listener.received()
+        assert_event(event, STALLED, server_arn(server_id), {"state": "STALLED"})
+
+    def test_time_is_the_drs_clock(self, drs: Any) -> None:
+        listener = Listener(pattern(STALLED))
+        server_id = moto_drs.add_source_server()["sourceServerID"]
+        clock = moto_drs.advance_clock(3 * 86400)["dateTime"]
+        moto_drs.set_data_replication_state(server_id, "STALLED")
+        [event] = listener.received()
+        expected = datetime.fromisoformat(clock.replace("Z", "+00:00"))
+        sent = datetime.strptime(event["time"], "%Y-%m-%dT%H:%M:%SZ")
+        assert abs(sent.replace(tzinfo=timezone.utc) - expected) < timedelta(minutes=1)
 
 
 # -- DRS Recovery Instance Failback State Change ----------------------------------------------------
