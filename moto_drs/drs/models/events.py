@@ -95,24 +95,28 @@ def is_enabled(rule: Any) -> bool:
 
 
 def may_receive_drs_events(rule: Any) -> bool:
-    """Whether an enabled rule's pattern can match some event whose source is aws.drs."""
+    """Whether an enabled rule's pattern can match some event whose source is aws.drs (cheap:
+    it runs before every DRS call while rules exist, for the point-in-time schedule)."""
     pattern = rule.event_pattern.get_pattern()
+    # a rule without a pattern is a scheduled rule: it receives no events
     if not is_enabled(rule) or not pattern:
         return False
-    if "source" not in pattern:
+    sources = pattern.get("source")
+    if sources is None:
         return True
-    source_only = type(rule.event_pattern)(None, {"source": pattern["source"]})
+    if isinstance(sources, list) and all(isinstance(f, str) for f in sources):
+        return SOURCE in sources
+    source_only = type(rule.event_pattern)(None, {"source": sources})
     return bool(source_only.matches_event({"source": SOURCE, "detail": {}}))
 
 
 def publish(bus: Any, event: dict[str, Any], hops: int = 0) -> None:
     """Send ``event`` to every target of every enabled rule of ``bus`` whose pattern matches."""
     for rule in list(bus.rules.values()):
-        # a rule without a pattern is a scheduled rule: it receives no events
-        if not is_enabled(rule) or not rule.event_pattern.get_pattern():
-            continue
         try:
-            if not rule.event_pattern.matches_event(event):
+            if not may_receive_drs_events(rule) or not rule.event_pattern.matches_event(
+                event
+            ):
                 continue
         except Exception:
             log.debug("rule %s could not match a DRS event", rule.name, exc_info=True)
