@@ -22,6 +22,7 @@ WEST = "us-west-2"
 BUCKET = "dr-network-templates"
 LAUNCH_RESULT = "DRS Source Server Launch Result"
 STALLED = "DRS Source Server Data Replication Stalled Change"
+PIT = "DRS PIT Snapshot Taken"
 FAILBACK = "DRS Recovery Instance Failback State Change"
 PROTECTION = "DRS Source Network Protection Status Change"
 NETWORK_RECOVERY = "DRS Source Network Recovery Result"
@@ -89,15 +90,19 @@ def assert_event(
     resource: str,
     detail: dict[str, Any],
     region: str = REGION,
+    at: str | None = None,
 ) -> None:
-    """The whole envelope, as the DRS user guide's samples show it."""
+    """The whole envelope, as the DRS user guide's samples show it; sent ``at`` (default: now)."""
     assert set(event) == ENVELOPE
     uuid.UUID(event["id"])
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", event["time"])
-    sent = datetime.strptime(event["time"], "%Y-%m-%dT%H:%M:%SZ")
-    assert abs(sent.replace(tzinfo=timezone.utc) - datetime.now(timezone.utc)) < (
-        timedelta(minutes=1)
-    )
+    if at is not None:
+        assert event["time"] == at
+    else:
+        sent = datetime.strptime(event["time"], "%Y-%m-%dT%H:%M:%SZ")
+        assert abs(
+            sent.replace(tzinfo=timezone.utc) - datetime.now(timezone.utc)
+        ) < timedelta(minutes=1)
     assert {k: v for k, v in event.items() if k not in ("id", "time")} == {
         "version": "0",
         "detail-type": detail_type,
