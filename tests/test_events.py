@@ -229,7 +229,7 @@ class TestLaunchResult:
     def test_fires_when_the_job_is_seen_to_complete(
         self, drs: Any, manual_jobs: None
     ) -> None:
-        listener = Listener({"source": ["aws.drs"]})
+        listener = Listener(pattern(LAUNCH_RESULT))
         server_id = moto_drs.add_source_server()["sourceServerID"]
         job = drs.start_recovery(sourceServers=[{"sourceServerID": server_id}])["job"]
         assert listener.received() == []
@@ -489,7 +489,7 @@ class TestDelivery:
     def test_targets_moto_cannot_deliver_to_leave_drs_and_other_targets_alone(
         self, drs: Any
     ) -> None:
-        listener = Listener({"source": ["aws.drs"]})
+        listener = Listener(pattern(LAUNCH_RESULT))
         undeliverable = [
             {"Id": "sns", "Arn": f"arn:aws:sns:{REGION}:{ACCOUNT}:drs-alerts"},
             {"Id": "fn", "Arn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:on-drs"},
@@ -597,9 +597,7 @@ class TestDelivery:
         bus_arn = events.create_event_bus(Name="dr-operations")["EventBusArn"]
         logs = boto3.client("logs", region_name=REGION)
         logs.create_log_group(logGroupName="drs-events")
-        events.put_rule(
-            Name="forward", EventPattern=json.dumps({"source": ["aws.drs"]})
-        )
+        events.put_rule(Name="forward", EventPattern=json.dumps(pattern(LAUNCH_RESULT)))
         events.put_targets(
             Rule="forward",
             Targets=[
@@ -671,3 +669,36 @@ def test_server_mode(server: Server) -> None:
     assert_event(
         event, PROTECTION, network_arn(network_id), {"state": "PROTECTED"}, region=WEST
     )
+
+
+# -- DRS PIT Snapshot Taken -------------------------------------------------------------------------
+
+
+class TestPitSnapshotTaken:
+    def test_each_scheduled_snapshot_at_its_time(self, drs: Any) -> None:
+        listener = Listener(pattern(PIT))
+        server_id = moto_drs.add_source_server()["sourceServerID"]
+        moto_drs.advance_clock(25 * 60)
+        drs.describe_jobs()  # any DRS call brings the schedule up to date
+        events = listener.received()
+        snapshots = drs.describe_recovery_snapshots(
+            sourceServerID=server_id, order="ASC"
+        )["items"]
+        assert len(events) == len(snapshots) >= 2
+        for event, snapshot in zip(events, snapshots, strict=True):
+            assert_event(
+                event,
+                PIT,
+                server_arn(server_id),
+                {
+                    "DrsSnapshotID": snapshot["snapshotID"],
+                    "EbsSnapshotIDs": ",".join(snapshot["ebsSnapshots"]),
+                },
+                at=snapshot["timestamp"][:19] + "Z",
+            )
+        moto_drs.advance_clock(10 * 60)
+        drs.describe_jobs()
+        [later] = listener.received()  # only the snapshot taken since
+        assert later["detail"]["DrsSnapshotID"] not in {
+            e["detail"]["DrsSnapshotID"] for e in events
+        }
