@@ -7,7 +7,7 @@ no public create call; tests seed servers here instead (or over HTTP, see ``moto
 import json
 import os
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from moto.core import DEFAULT_ACCOUNT_ID
@@ -235,8 +235,24 @@ def advance_clock(seconds: float) -> dict[str, Any]:
             "the DRS clock only moves forward.",
             field_list=[{"name": "advanceSeconds", "message": "Must be 0 to 1e9"}],
         )
+    if not _clock_can_show(seconds):
+        raise ValidationException(
+            f"advanceSeconds {seconds!r} would move the DRS clock past {CLOCK_LIMIT.year}, "
+            "beyond the timestamps DRS can show.",
+            field_list=[{"name": "advanceSeconds", "message": "Clock limit reached"}],
+        )
     advance(seconds)
     return _clock_answer()
+
+
+# Far enough below datetime.max that every moment DRS derives (ETAs, retention) stays in range.
+CLOCK_LIMIT = datetime(9000, 1, 1, tzinfo=timezone.utc)
+
+
+def _clock_can_show(seconds: float) -> bool:
+    from .drs.utils import now
+
+    return now() + timedelta(seconds=seconds) < CLOCK_LIMIT
 
 
 def get_clock() -> dict[str, Any]:

@@ -181,3 +181,48 @@ def test_a_source_server_under_time_progression_is_dated_by_the_drs_clock(
             assert info["lagDuration"] == "PT1M"
     finally:
         state_manager.unset_transition("drs::source-server")
+
+
+def test_the_clock_refuses_to_run_past_what_timestamps_can_show(drs: Any) -> None:
+    """Many large advances must not push the clock out of datetime's range (every read
+    would then fail with a 500); the advance that would is refused and changes nothing."""
+    server_id = moto_drs.add_source_server()["sourceServerID"]
+    before = moto_drs.get_clock()["offsetSeconds"]
+    answer = None
+    for _ in range(300):
+        answer = requests.post(
+            f"{MOTO_API}/static/drs/clock", json={"advanceSeconds": 9.9e8}, timeout=10
+        )
+        if answer.status_code != 200:
+            break
+        before = answer.json()["offsetSeconds"]
+    assert answer is not None and answer.status_code == 400
+    assert answer.json()["code"] == "ValidationException"
+    assert answer.json()["fieldList"][0]["name"] == "advanceSeconds"
+    assert moto_drs.get_clock()["offsetSeconds"] == before
+    assert describe(drs, server_id)["lifeCycle"]["lastSeenByServiceDateTime"]
+
+
+def test_job_phases_under_time_progression_are_dated_when_they_fell_due(
+    drs: Any, time_jobs: None
+) -> None:
+    """A job read long after it completed under "time" progression shows the moments its
+    phases fell due (docs/time.md), not the moment of the read."""
+    with freeze_time(START):
+        server_id = moto_drs.add_source_server(data_replication_state="CONTINUOUS")[
+            "sourceServerID"
+        ]
+        job = drs.start_recovery(
+            sourceServers=[{"sourceServerID": server_id}], isDrill=True
+        )["job"]
+        moto_drs.advance_clock(3600)
+        done = drs.describe_jobs(filters={"jobIDs": [job["jobID"]]})["items"][0]
+        assert done["status"] == "COMPLETED"
+        # 60-second periods: STARTED at +1 min, COMPLETED at +2 min
+        assert done["endDateTime"] == "2026-01-05T12:02:00.000Z"
+        logs = drs.describe_job_log_items(jobID=job["jobID"])["items"]
+        times = {item["event"]: item["logDateTime"] for item in logs}
+        assert times["JOB_START"] == "2026-01-05T12:00:00.000Z"
+        assert times["SNAPSHOT_START"] == "2026-01-05T12:01:00.000Z"
+        assert times["LAUNCH_END"] == "2026-01-05T12:02:00.000Z"
+        assert times["JOB_END"] == "2026-01-05T12:02:00.000Z"
