@@ -117,7 +117,10 @@ class TestDecoratorMode:
             done["creationDateTime"].replace("Z", "+00:00")
         )
         ended = datetime.fromisoformat(done["endDateTime"].replace("Z", "+00:00"))
-        assert ended - created >= timedelta(seconds=661)
+        # dated when it fell due: STARTED after one period, COMPLETED after two
+        assert ended - created == pytest.approx(
+            timedelta(seconds=120), abs=timedelta(milliseconds=10)
+        )
 
     def test_time_progression_follows_freezegun(
         self, drs: Any, time_jobs: None

@@ -85,9 +85,15 @@ class JobParticipant:
 
 
 class JobLogItem:
-    def __init__(self, position: int, event: str, event_data: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        position: int,
+        event: str,
+        event_data: dict[str, Any],
+        at: datetime | None = None,
+    ) -> None:
         self.position = position
-        self.log_date_time = iso(now())
+        self.log_date_time = iso(at or now())
         self.event = event
         self.event_data = event_data
 
@@ -128,7 +134,12 @@ class Job(BaseModel, DrsManagedState):
         self.log_items: list[JobLogItem] = []
         # ParticipatingResource dicts (source networks); their owner keeps launchStatus current
         self.participating_resources: list[dict[str, Any]] = []
+        # when the state manager moved the job into each status (DRS clock), and the moment
+        # of the phase being applied: its log items and endDateTime are dated then
+        self.moved_at: dict[str, datetime] = {}
+        self.phase_moment: datetime | None = self.created_at
         self.log("JOB_START")
+        self.phase_moment = None
 
     @property
     def is_active(self) -> bool:
@@ -136,17 +147,34 @@ class Job(BaseModel, DrsManagedState):
 
     def log(self, event: str, **event_data: Any) -> None:
         data = {key: value for key, value in event_data.items() if value is not None}
-        self.log_items.append(JobLogItem(len(self.log_items), event, data))
+        self.log_items.append(
+            JobLogItem(len(self.log_items), event, data, self.phase_moment)
+        )
+
+    def _progressed(self, status: str | None, at: datetime) -> None:
+        # never before creation (the progression's start is read a moment earlier); an
+        # "immediate" move passes through the statuses in between at the same moment
+        moment = max(at, self.created_at)
+        step = self._status
+        while step != status:
+            following = self._get_next_status(step)
+            if following == step:
+                break
+            step = following
+            self.moved_at[step or ""] = moment
+        super()._progressed(status, at)
 
     def progress(self) -> None:
         """Apply, in order, each phase the state manager has moved the job into since it was last seen."""
         target = self.status
         while self.phase != target:
             self.phase = next(new for old, new in JOB_PROGRESSION if old == self.phase)
+            self.phase_moment = self.moved_at.get(self.phase)
             self.phases[self.phase](self)
             if self.phase == "COMPLETED":
-                self.ended_at = now()
+                self.ended_at = self.phase_moment or now()
                 self.log("JOB_END")
+            self.phase_moment = None
 
     def describe(self) -> dict[str, Any]:
         job: dict[str, Any] = {
