@@ -324,3 +324,16 @@ class TestAgentApiOverHttp:
         with pytest.raises(ClientError) as error:
             drs.retry_data_replication(sourceServerID=server_id)
         assert_client_error(error.value, "ValidationException", 400, reason="other")
+
+
+def test_a_rescan_read_after_time_moved_back_shows_no_negative_bytes(
+    drs: Any, frozen: Any
+) -> None:
+    """freezegun's move_to can go back in time; progress then reads as none, never negative."""
+    server_id = moto_drs.add_source_server(data_replication_state="CONTINUOUS")[
+        "sourceServerID"
+    ]
+    moto_drs.set_data_replication_state(server_id, "RESCAN")
+    frozen.move_to(START - timedelta(hours=1))
+    disks = describe(drs, server_id)["dataReplicationInfo"]["replicatedDisks"]
+    assert [disk["rescannedStorageBytes"] for disk in disks] == [0, 0]

@@ -533,7 +533,8 @@ class SourceServer(BaseModel, DrsManagedState):
                 backlogged = self._backlog_bytes(total)
             elif state == "RESCAN":
                 elapsed = (moment - self.history.state_since).total_seconds()
-                rescanned = min(total, int(elapsed * RESCAN_BYTES_PER_SECOND))
+                # never negative: freezegun's move_to may go back in time
+                rescanned = min(total, max(0, int(elapsed * RESCAN_BYTES_PER_SECOND)))
             disks.append(
                 {
                     "deviceName": disk.get("deviceName", ""),
