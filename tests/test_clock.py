@@ -229,3 +229,43 @@ def test_job_phases_under_time_progression_are_dated_when_they_fell_due(
         assert times["SNAPSHOT_START"] == "2026-01-05T12:01:00.000Z"
         assert times["LAUNCH_END"] == "2026-01-05T12:02:00.000Z"
         assert times["JOB_END"] == "2026-01-05T12:02:00.000Z"
+
+
+def test_a_wait_step_under_time_progression_waits_its_minutes_on_the_drs_clock(
+    drs: Any,
+) -> None:
+    """Issue 10: recovery plan WAIT steps follow the DRS clock under "time" progression."""
+    model = "drs::recovery-plan-execution"
+    state_manager.set_transition(model, {"progression": "time", "seconds": 1})
+    try:
+        server = moto_drs.add_source_server(data_replication_state="CONTINUOUS")
+        plan = drs.create_recovery_plan(name="waits")["recoveryPlan"]["recoveryPlanArn"]
+        for name, configuration in (
+            ("launch", {"serverStepConfiguration": {"servers": [{"serverArn": server["arn"]}]}}),
+            ("pause", {"waitStepConfiguration": {"waitDurationMinutes": 30}}),
+        ):  # fmt: skip
+            drs.create_recovery_plan_step(
+                recoveryPlanArn=plan, stepName=name, configuration=configuration
+            )
+        arn = drs.start_recovery_plan_execution(recoveryPlanArn=plan, mode="DRILL")[
+            "recoveryPlanExecution"
+        ]["recoveryPlanExecutionArn"]
+
+        def statuses() -> list[str]:
+            listed = drs.list_recovery_plan_execution_steps(
+                recoveryPlanExecutionArn=arn
+            )["recoveryPlanExecutionSteps"]
+            return [step["status"] for step in listed]
+
+        for _ in range(10):  # one change per second of the DRS clock
+            moto_drs.advance_clock(2)
+            statuses()
+        assert statuses() == ["COMPLETED", "WAITING"]
+        moto_drs.advance_clock(29 * 60)
+        assert statuses() == ["COMPLETED", "WAITING"]
+        moto_drs.advance_clock(60)
+        statuses()
+        moto_drs.advance_clock(2)
+        assert statuses() == ["COMPLETED", "COMPLETED"]
+    finally:
+        state_manager.unset_transition(model)

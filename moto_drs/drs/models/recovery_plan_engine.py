@@ -10,6 +10,7 @@ servers get a real LAUNCH job, with StartRecovery's checks, log and recovery ins
 """
 
 from collections.abc import Callable
+from datetime import timedelta
 from functools import partial
 
 from moto.core.exceptions import ServiceException
@@ -72,7 +73,11 @@ class RecoveryPlanExecutionEngine(DrsBackendCore):
         if (
             running is not None
         ):  # a WAIT step: the mock does not sleep, its next turn ends the wait
-            return partial(running.set_status, "COMPLETED")
+            return (
+                None
+                if self._still_waiting(running)
+                else partial(running.set_status, "COMPLETED")
+            )
         step = execution.next_step()
         if step is None:
             return partial(execution.end, "COMPLETED")
@@ -81,6 +86,15 @@ class RecoveryPlanExecutionEngine(DrsBackendCore):
             if step.status == "NOT_STARTED"
             else None
         )
+
+    @staticmethod
+    def _still_waiting(step: RecoveryPlanExecutionStep) -> bool:
+        """Under "time" progression a WAIT step lasts its waitDurationMinutes on the DRS clock
+        (docs/time.md); under the others its next turn ends it (docs/recovery-plans.md)."""
+        config = state_manager.get_transition(EXECUTION_MODEL)
+        if config["progression"] != "time":
+            return False
+        return now() < step.updated_at + timedelta(minutes=step.wait_minutes or 0)
 
     def _launching(self, step: RecoveryPlanExecutionStep) -> bool:
         for server in step.servers:
