@@ -269,3 +269,48 @@ def test_a_wait_step_under_time_progression_waits_its_minutes_on_the_drs_clock(
         assert statuses() == ["COMPLETED", "COMPLETED"]
     finally:
         state_manager.unset_transition(model)
+
+
+def test_server_mode_job_dated_when_due_and_clock_limit(server: Server) -> None:
+    """Over HTTP: a job under time progression is dated by the DRS clock when each phase
+    fell due, and an advance past the clock's limit is refused."""
+    state = f"{server.url}/moto-api/state-manager"
+    clock = f"{server.url}/moto-api/static/drs/clock"
+    drs = server.client()
+    drs.initialize_service()
+    requests.post(
+        f"{state}/set-transition",
+        json={
+            "model_name": "drs::job",
+            "transition": {"progression": "time", "seconds": 60},
+        },
+        timeout=10,
+    ).raise_for_status()
+    try:
+        server_id = requests.post(
+            f"{server.url}/moto-api/static/drs/source-servers",
+            json={"dataReplicationState": "CONTINUOUS"},
+            timeout=10,
+        ).json()["sourceServer"]["sourceServerID"]
+        job = drs.start_recovery(
+            sourceServers=[{"sourceServerID": server_id}], isDrill=True
+        )["job"]
+        requests.post(clock, json={"advanceSeconds": 86400}, timeout=10)
+        done = drs.describe_jobs(filters={"jobIDs": [job["jobID"]]})["items"][0]
+        created = datetime.fromisoformat(job["creationDateTime"].replace("Z", "+00:00"))
+        ended = datetime.fromisoformat(done["endDateTime"].replace("Z", "+00:00"))
+        assert ended - created == pytest.approx(
+            timedelta(seconds=120), abs=timedelta(milliseconds=50)
+        )
+        refused = requests.post(clock, json={"advanceSeconds": 9.9e8}, timeout=10)
+        for _ in range(300):
+            if refused.status_code != 200:
+                break
+            refused = requests.post(clock, json={"advanceSeconds": 9.9e8}, timeout=10)
+        assert refused.status_code == 400
+        assert refused.json()["fieldList"][0]["name"] == "advanceSeconds"
+        assert drs.describe_source_servers()["items"]
+    finally:
+        requests.post(
+            f"{state}/unset-transition", json={"model_name": "drs::job"}, timeout=10
+        )
