@@ -3,7 +3,8 @@
 moto finds a service in three places, all extended here without importing the service itself
 (that happens on the first DRS request): the URL index ``moto.backend_index``, the module
 ``moto.drs`` that ``moto.backends.get_backend("drs")`` imports, and the Moto API's URL table for
-the seeding endpoints.
+the seeding endpoints. moto's CloudFormation finds the ``AWS::DRS::*`` resource types once
+``moto.cloudformation`` is imported (upstream, its parsing module imports every service's models).
 """
 
 import importlib
@@ -67,6 +68,7 @@ def register() -> None:
             sys.meta_path.append(_AliasFinder())
         _register_moto_api_paths()
         _register_serializer()
+        _register_cloudformation()
         _registered = True
 
 
@@ -94,3 +96,69 @@ def _register_serializer() -> None:
     serialize.SERVICE_SPECIFIC_SERIALIZERS.setdefault(SERVICE, {})["rest-json"] = (
         DrsSerializer
     )
+
+
+_CLOUDFORMATION = "moto.cloudformation.models"
+
+
+class _ThenLoader(importlib.abc.Loader):
+    """Runs a module's own loader, then ``after``."""
+
+    def __init__(self, loader: Any, after: Any) -> None:
+        self.loader = loader
+        self.after = after
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
+        result: ModuleType | None = self.loader.create_module(spec)
+        return result
+
+    def exec_module(self, module: ModuleType) -> None:
+        self.loader.exec_module(module)
+        self.after()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.loader, name)
+
+
+class _CloudFormationFinder(importlib.abc.MetaPathFinder):
+    """Installs DRS into moto's CloudFormation right after ``moto.cloudformation.models`` loads,
+    so that ``import moto_drs`` does not import moto's CloudFormation (and the 30 services it
+    imports) up front."""
+
+    def find_spec(
+        self, fullname: str, path: Any = None, target: Any = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname != _CLOUDFORMATION:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(fullname, path, target)
+            if spec is not None and spec.loader is not None:
+                spec.loader = _ThenLoader(spec.loader, _install_cloudformation)
+                return spec
+        return None
+
+
+def _register_cloudformation() -> None:
+    if _CLOUDFORMATION in sys.modules:
+        _install_cloudformation()
+    elif not any(isinstance(f, _CloudFormationFinder) for f in sys.meta_path):
+        sys.meta_path.insert(0, _CloudFormationFinder())
+
+
+def _install_cloudformation() -> None:
+    """Define the resource types (moto lists ``CloudFormationModel`` subclasses, once, cached)
+    and make a failing DRS resource fail its stack as CloudFormation does (``stack_failures``)."""
+    from moto.cloudformation import parsing
+
+    from .drs.models import cloudformation  # noqa: F401
+    from .stack_failures import install
+
+    for cached in (
+        parsing.get_model_list,
+        parsing.get_model_map,
+        parsing.get_name_type_map,
+    ):
+        cached.cache_clear()
+    install()

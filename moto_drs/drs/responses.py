@@ -41,6 +41,34 @@ BEFORE_OPERATION: list[Callable[[DrsBackend, str, dict[str, Any]], None]] = []
 _ACCOUNT_ID = re.compile(r"\d{12}")
 
 
+def run_operation(
+    backend: DrsBackend, operation: OperationModel, params: dict[str, Any]
+) -> Any:
+    """Run validated input ``params`` (API member names) through the backend method named like
+    ``operation``, under the backend's lock: the hooks, the account's initialization where the
+    model lists UninitializedAccountException, then the method. Requests and CloudFormation's
+    resource handlers (models/cloudformation.py) both come through here."""
+    requires_init = any(
+        e.name == "UninitializedAccountException" for e in operation.error_shapes
+    )
+    method = getattr(backend, xform_name(operation.name))
+    kwargs = {xform_name(name): value for name, value in params.items()}
+    with backend.lock:
+        try:
+            for hook in BEFORE_OPERATION:
+                hook(backend, operation.name, params)
+            if requires_init:
+                backend.ensure_initialized()
+            backend.before_operation()
+            return method(**kwargs)
+        except ServiceException:
+            raise
+        except Exception as error:  # a bug of ours must still answer as AWS would
+            raise InternalServerException(
+                f"Internal error: {type(error).__name__}: {error}"
+            ) from error
+
+
 def _json_error_headers(code: str) -> dict[str, str]:
     return {"Content-Type": "application/json", "x-amzn-ErrorType": code}
 
@@ -238,26 +266,7 @@ class DrsResponse(BaseResponse):
         operation = self._operation_model()
         query = parse_qs(self.parsed_url.query, keep_blank_values=True)
         params = parse_input(operation, self.raw_body, self.uri_match, query)
-        backend = self.drs_backend
-        requires_init = any(
-            e.name == "UninitializedAccountException" for e in operation.error_shapes
-        )
-        method = getattr(backend, xform_name(operation.name))
-        kwargs = {xform_name(name): value for name, value in params.items()}
-        with backend.lock:
-            try:
-                for hook in BEFORE_OPERATION:
-                    hook(backend, operation.name, params)
-                if requires_init:
-                    backend.ensure_initialized()
-                backend.before_operation()
-                return method(**kwargs)
-            except ServiceException:
-                raise
-            except Exception as error:  # a bug of ours must still answer as AWS would
-                raise InternalServerException(
-                    f"Internal error: {type(error).__name__}: {error}"
-                ) from error
+        return run_operation(self.drs_backend, operation, params)
 
     def _page(self, key: str = "items") -> ActionResult:
         items, next_token = self._call()

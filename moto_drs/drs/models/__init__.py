@@ -61,3 +61,6 @@ state_manager.register_default_transition(
 )
 
 drs_backends = BackendDict(DrsBackend, "drs")
+
+# the CloudFormation resource types (moto's CloudFormation finds them once they are defined)
+from . import cloudformation  # noqa: E402, F401
