@@ -11,6 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from cfnlint.config import ConfigMixIn
 from cfnlint.decode.decode import decode_str
 from cfnlint.runner import Runner
@@ -153,16 +154,15 @@ def cfn(drs: Any) -> Any:
 # -- the schemas ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("type_name", TYPES)
 def test_every_read_only_property_is_an_attribute_and_ref_is_the_arn(
-    cfn: Any, ec2: Any, type_name: str
+    cfn: Any, ec2: Any
 ) -> None:
     vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.1.1.0/24")["Subnet"]["SubnetId"]
     group = ec2.create_security_group(GroupName="g", Description="g", VpcId=vpc)[
         "GroupId"
     ]
-    properties = {
+    minimal = {
         "AWS::DRS::ReplicationConfigurationTemplate": {
             "StagingAreaSubnetId": subnet,
             "ReplicationServersSecurityGroupsIDs": [group],
@@ -178,39 +178,49 @@ def test_every_read_only_property_is_an_attribute_and_ref_is_the_arn(
             "OriginRegion": REGION,
         },
         "AWS::DRS::RecoveryPlan": {"Name": "plan"},
-    }[type_name]
-    schema = resource_schema(type_name)
-    assert schema["primaryIdentifier"] == ["/properties/Arn"]
-    assert set(schema["required"] if "required" in schema else []) <= set(properties)
-    cfn.create_stack(
-        StackName="s", TemplateBody=lint_clean(single(type_name, properties))
-    )
+    }
+    for index, (type_name, properties) in enumerate(minimal.items()):
+        schema = resource_schema(type_name)
+        assert schema["primaryIdentifier"] == ["/properties/Arn"]
+        assert set(schema.get("required", [])) <= set(properties)
+        name = f"s{index}"
+        body = lint_clean(single(type_name, properties))
+        cfn.create_stack(StackName=name, TemplateBody=body)
 
-    assert stack(cfn, "s")["StackStatus"] == "CREATE_COMPLETE"
-    values = outputs(cfn, "s")
-    assert set(values) == schema_names(schema, "readOnlyProperties") | {"Ref"}
-    assert values["Ref"] == values["Arn"]
-    assert values["Arn"].endswith(
-        "/" + values[sorted(k for k in values if k.endswith("ID"))[0]]
-    )
+        assert stack(cfn, name)["StackStatus"] == "CREATE_COMPLETE", type_name
+        values = outputs(cfn, name)
+        assert set(values) == schema_names(schema, "readOnlyProperties") | {"Ref"}
+        assert values["Ref"] == values["Arn"]
+        [identifier] = [key for key in values if key.endswith("ID")]
+        assert values["Arn"].endswith("/" + values[identifier])
+
+    # an attribute that is no read-only property is refused with the template
+    template = single("AWS::DRS::RecoveryPlan", {"Name": "p"})
+    template["Outputs"] = {"Name": {"Value": {"Fn::GetAtt": ["Res", "Name"]}}}
+    with pytest.raises(ClientError) as refused:
+        cfn.create_stack(StackName="bad", TemplateBody=json.dumps(template))
+    assert refused.value.response["Error"]["Code"] == "ValidationError"
+    assert "does not support attribute type Name" in str(refused.value)
 
 
-@pytest.mark.parametrize("type_name", TYPES)
-def test_a_property_outside_the_schema_fails_the_resource(
-    cfn: Any, type_name: str
-) -> None:
-    schema = resource_schema(type_name)
-    assert schema["additionalProperties"] is False
-    read_only = sorted(schema_names(schema, "readOnlyProperties"))[0]
-    template = single(type_name, {read_only: "x"})
-    cfn.create_stack(StackName="s", TemplateBody=json.dumps(template))
+def test_properties_outside_the_schema_fail_the_resource(cfn: Any) -> None:
+    for index, type_name in enumerate(TYPES):
+        schema = resource_schema(type_name)
+        assert schema["additionalProperties"] is False
+        read_only = sorted(schema_names(schema, "readOnlyProperties"))[0]
+        cases = [({read_only: "x"}, f"extraneous key [{read_only}] is not permitted")]
+        if schema.get("required"):
+            cases.append(({}, f"required key [{schema['required'][0]}] not found"))
+        for case, (properties, message) in enumerate(cases):
+            name = f"s{index}-{case}"
+            template = single(type_name, properties)
+            cfn.create_stack(StackName=name, TemplateBody=json.dumps(template))
 
-    assert stack(cfn, "s")["StackStatus"] == "ROLLBACK_COMPLETE"
-    reason = failed_event(cfn, "s", "Res")["ResourceStatusReason"]
-    assert reason.startswith(
-        "Properties validation failed for resource Res with message: #: "
-    )
-    assert "is not permitted" in reason or "required key" in reason
+            assert stack(cfn, name)["StackStatus"] == "ROLLBACK_COMPLETE"
+            reason = failed_event(cfn, name, "Res")["ResourceStatusReason"]
+            assert reason == (
+                f"Properties validation failed for resource Res with message: #: {message}"
+            )
 
 
 def test_the_property_mapping_covers_every_writable_property(
@@ -311,19 +321,24 @@ def test_replication_configuration_template_lifecycle(cfn: Any, drs: Any) -> Non
     assert after["pitPolicy"][2]["retentionDuration"] == 30
     assert after["bandwidthThrottling"] == 100
     assert after["tags"] == {"owner": "ops"}
+    assert after["dataPlaneRouting"] == "PRIVATE_IP"
+
+    # a property removed from the template returns to DRS's default
+    cfn.update_stack(
+        StackName="s",
+        TemplateBody=lint_clean(replication_template(DataPlaneRouting="PUBLIC_IP")),
+    )
+    assert describe_one(drs)["dataPlaneRouting"] == "PUBLIC_IP"
+    cfn.update_stack(StackName="s", TemplateBody=lint_clean(replication_template()))
+    assert describe_one(drs)["dataPlaneRouting"] == "PRIVATE_IP"
 
     cfn.delete_stack(StackName="s")
     assert drs.describe_replication_configuration_templates()["items"] == []
 
 
-def test_removing_a_property_restores_drs_default(cfn: Any, drs: Any) -> None:
-    cfn.create_stack(
-        StackName="s",
-        TemplateBody=lint_clean(replication_template(DataPlaneRouting="PUBLIC_IP")),
-    )
-    cfn.update_stack(StackName="s", TemplateBody=lint_clean(replication_template()))
+def describe_one(drs: Any) -> dict[str, Any]:
     [item] = drs.describe_replication_configuration_templates()["items"]
-    assert item["dataPlaneRouting"] == "PRIVATE_IP"
+    return item  # type: ignore[no-any-return]
 
 
 def test_launch_configuration_template_is_replaced_when_its_tags_change(

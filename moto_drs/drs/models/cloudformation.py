@@ -225,15 +225,20 @@ def _invoke(
     from ..responses import run_operation
 
     operation = drs_service_model().operation_model(operation_name)
-    params = parse_input(operation, json.dumps(members), {}, {})
+    params = parse_input(operation, _body(members), {}, {})
     return run_operation(drs_backends[account_id][region_name], operation, params)
+
+
+def _body(members: dict[str, Any]) -> str:
+    """The request body; a value JSON cannot carry is sent as text, for DRS to refuse."""
+    return json.dumps(members, default=str)
 
 
 def _validate(operation_name: str, members: dict[str, Any]) -> None:
     """The input validation of ``operation_name`` alone: to refuse a change before any part of
     it is made."""
     operation = drs_service_model().operation_model(operation_name)
-    parse_input(operation, json.dumps(members), {}, {})
+    parse_input(operation, _body(members), {}, {})
 
 
 class DrsResource:
@@ -313,8 +318,7 @@ class DrsResource:
     ) -> "DrsResource":
         properties = copy.deepcopy(cloudformation_json.get("Properties") or {})
         members, tags = cls.api_members(properties, cls.spec.create, creating=True)
-        old = original_resource.properties
-        if any(old.get(name) != properties.get(name) for name in cls.spec.create_only):
+        if cls.create_only_changed(original_resource.properties, properties):
             return cls.replace(original_resource, members, tags, properties)
         original_resource.update_in_place(properties)
         return original_resource
@@ -359,6 +363,18 @@ class DrsResource:
                 if required not in properties:
                     raise InvalidProperties(f"#: required key [{required}] not found")
         return members, tags
+
+    @classmethod
+    def create_only_changed(cls, old: dict[str, Any], new: dict[str, Any]) -> bool:
+        """Whether the update needs a new resource (tags compare as a map: their order in the
+        template does not matter, ``insertionOrder`` is false)."""
+        for name in cls.spec.create_only:
+            if name == TAGS:
+                if tags_map(old.get(TAGS, [])) != tags_map(new.get(TAGS, [])):
+                    return True
+            elif old.get(name) != new.get(name):
+                return True
+        return False
 
     @classmethod
     def create_resource(
