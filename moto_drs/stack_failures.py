@@ -77,8 +77,11 @@ def _resource_event(stack: Any, failure: ResourceFailure) -> None:
 
 
 def _set_status(stack: Any, status: str, reason: str | None = None) -> None:
+    """A new stack status and its event; a final status without a reason keeps the reason the
+    rollback started with (DescribeStacks' StackStatusReason), its event carries none."""
     stack.status = status
-    stack.status_reason = reason
+    if reason is not None:
+        stack.status_reason = reason
     stack._add_stack_event(status, resource_status_reason=reason)
 
 
@@ -233,6 +236,7 @@ def _wrap_stack_operations() -> None:
     @functools.wraps(update)
     def stack_update(self: Any, *args: Any, **kwargs: Any) -> None:
         old_template, old_body, old_parameters = _snapshot(self)
+        self.status_reason = None
         try:
             update(self, *args, **kwargs)
         except ResourceFailure as failure:
@@ -242,6 +246,7 @@ def _wrap_stack_operations() -> None:
     def change_set_apply(self: Any) -> None:
         stack = self.stack
         old_template, old_body, old_parameters = _snapshot(stack)
+        stack.status_reason = None
         try:
             apply(self)
         except ResourceFailure as failure:
@@ -263,6 +268,8 @@ def _wrap_stack_operations() -> None:
     @functools.wraps(delete_stack)
     def backend_delete_stack(self: Any, name_or_stack_id: str) -> None:
         stack = self.stacks.get(name_or_stack_id)
+        if stack is not None:
+            stack.status_reason = None
         try:
             delete_stack(self, name_or_stack_id)
         except ResourceFailure as failure:

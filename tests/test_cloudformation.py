@@ -471,6 +471,10 @@ def test_an_invalid_property_fails_the_stack_with_drs_message_and_rolls_back(
 
     described = stack(cfn, "s")
     assert described["StackStatus"] == "ROLLBACK_COMPLETE"
+    assert described["StackStatusReason"] == (
+        "The following resource(s) failed to create: [Template]. "
+        "Rollback requested by user."
+    )
     reason = failed_event(cfn, "s", "Template")["ResourceStatusReason"]
     assert reason.startswith("Resource handler returned message: ")
     assert "pitPolicy[2].retentionDuration: Must be between 1 and 365 days" in reason
@@ -525,13 +529,18 @@ def test_a_failed_update_rolls_back_to_the_previous_template(
     }
     cfn.update_stack(StackName="s", TemplateBody=lint_clean(broken))
 
-    assert stack(cfn, "s")["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
+    described = stack(cfn, "s")
+    assert described["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
+    assert described["StackStatusReason"] == (
+        "The following resource(s) failed to update: [Template]. "
+    )
     reason = failed_event(cfn, "s", "Template")["ResourceStatusReason"]
     assert "ebsEncryptionKeyArn: Required when ebsEncryption is CUSTOM" in reason
     assert drs.describe_replication_configuration_templates()["items"] == [before]
     assert [p["name"] for p in drs.list_recovery_plans()["recoveryPlans"]] == ["before"]
     # the stack is usable again
     cfn.update_stack(StackName="s", TemplateBody=lint_clean(replication_template()))
+    assert "StackStatusReason" not in stack(cfn, "s")
     assert stack(cfn, "s")["StackStatus"] == "UPDATE_COMPLETE"
     assert drs.list_recovery_plans()["recoveryPlans"] == []
 
