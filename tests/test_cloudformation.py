@@ -62,6 +62,14 @@ def lint_clean(template: str | dict[str, Any]) -> str:
     return body
 
 
+def lint_flagged(template: dict[str, Any]) -> str:
+    """The template as a string, after cfn-lint found it invalid, as CloudFormation will."""
+    decoded, errors = decode_str(json.dumps(template))
+    assert not errors
+    assert list(linter().validate_template(decoded)), "cfn-lint found nothing wrong"
+    return json.dumps(template)
+
+
 def network_resources() -> dict[str, Any]:
     return {
         "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
@@ -198,7 +206,7 @@ def test_every_read_only_property_is_an_attribute_and_ref_is_the_arn(
     template = single("AWS::DRS::RecoveryPlan", {"Name": "p"})
     template["Outputs"] = {"Name": {"Value": {"Fn::GetAtt": ["Res", "Name"]}}}
     with pytest.raises(ClientError) as refused:
-        cfn.create_stack(StackName="bad", TemplateBody=json.dumps(template))
+        cfn.create_stack(StackName="bad", TemplateBody=lint_flagged(template))
     assert refused.value.response["Error"]["Code"] == "ValidationError"
     assert "does not support attribute type Name" in str(refused.value)
 
@@ -214,7 +222,7 @@ def test_properties_outside_the_schema_fail_the_resource(cfn: Any) -> None:
         for case, (properties, message) in enumerate(cases):
             name = f"s{index}-{case}"
             template = single(type_name, properties)
-            cfn.create_stack(StackName=name, TemplateBody=json.dumps(template))
+            cfn.create_stack(StackName=name, TemplateBody=lint_flagged(template))
 
             assert stack(cfn, name)["StackStatus"] == "ROLLBACK_COMPLETE"
             reason = failed_event(cfn, name, "Res")["ResourceStatusReason"]
@@ -441,6 +449,18 @@ def test_recovery_plan_lifecycle(cfn: Any, drs: Any) -> None:
     assert after["name"] == "tier-2"
     assert drs.list_tags_for_resource(resourceArn=plan["recoveryPlanArn"])["tags"] == {}
 
+    # no create-only property: a new logical ID is what replaces a plan
+    renamed = {
+        "Resources": {
+            "Plan": {"Type": "AWS::DRS::RecoveryPlan", "Properties": {"Name": "tier-2"}}
+        },
+        "Outputs": {"Arn": {"Value": {"Fn::GetAtt": ["Plan", "Arn"]}}},
+    }
+    cfn.update_stack(StackName="s", TemplateBody=lint_clean(renamed))
+    [replaced] = drs.list_recovery_plans()["recoveryPlans"]
+    assert replaced["recoveryPlanArn"] != plan["recoveryPlanArn"]
+    assert outputs(cfn, "s")["Arn"] == replaced["recoveryPlanArn"]
+
     cfn.delete_stack(StackName="s")
     assert drs.list_recovery_plans()["recoveryPlans"] == []
 
@@ -494,7 +514,7 @@ def test_an_invalid_property_fails_the_stack_with_drs_message_and_rolls_back(
 
 def test_an_api_type_error_carries_drs_validation_message(cfn: Any, drs: Any) -> None:
     template = single("AWS::DRS::RecoveryPlan", {"Name": "bad name!"})
-    cfn.create_stack(StackName="s", TemplateBody=json.dumps(template))
+    cfn.create_stack(StackName="s", TemplateBody=lint_flagged(template))
     reason = failed_event(cfn, "s", "Res")["ResourceStatusReason"]
     assert "1 validation error(s) detected: invalid value for name" in reason
     assert drs.list_recovery_plans()["recoveryPlans"] == []
@@ -600,7 +620,7 @@ def test_change_sets_create_update_and_roll_back(cfn: Any, drs: Any) -> None:
         StackName="s",
         ChangeSetName="bad",
         ChangeSetType="UPDATE",
-        TemplateBody=json.dumps(template),
+        TemplateBody=lint_flagged(template),
     )
     cfn.execute_change_set(ChangeSetName="bad", StackName="s")
     assert stack(cfn, "s")["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
@@ -621,7 +641,7 @@ def test_a_failing_create_change_set_deletes_what_it_made(cfn: Any, drs: Any) ->
         StackName="s",
         ChangeSetName="create",
         ChangeSetType="CREATE",
-        TemplateBody=json.dumps(template),
+        TemplateBody=lint_flagged(template),
     )
     cfn.execute_change_set(ChangeSetName="create", StackName="s")
     assert stack(cfn, "s")["StackStatus"] == "ROLLBACK_COMPLETE"
