@@ -6,6 +6,8 @@ reference for properties, read-only and create-only properties.
 
 import importlib.resources
 import json
+import subprocess
+import sys
 from functools import cache
 from typing import Any
 
@@ -15,10 +17,9 @@ from botocore.exceptions import ClientError
 from cfnlint.config import ConfigMixIn
 from cfnlint.decode.decode import decode_str
 from cfnlint.runner import Runner
-from conftest import REGION, make_drs_client
+from conftest import REGION
 
 import moto_drs
-from moto_drs import mock_drs
 
 PIT_POLICY = [
     {"Units": "MINUTE", "Interval": 10, "RetentionDuration": 60, "Enabled": True},
@@ -841,18 +842,32 @@ def test_a_failing_stack_on_a_server_rolls_back(server: Any) -> None:
     )
 
 
-def test_resource_types_are_found_before_any_drs_call() -> None:
-    """moto's CloudFormation finds the types even when DRS's backend was never used."""
-    with mock_drs():
-        cfn = boto3.client("cloudformation", region_name=REGION)
-        cfn.create_stack(
-            StackName="s",
-            TemplateBody=lint_clean(single("AWS::DRS::RecoveryPlan", {"Name": "p"})),
-        )
-        assert stack(cfn, "s")["StackStatus"] == "ROLLBACK_COMPLETE"  # not initialized
-        make_drs_client().initialize_service()
-        cfn.create_stack(
-            StackName="t",
-            TemplateBody=lint_clean(single("AWS::DRS::RecoveryPlan", {"Name": "p"})),
-        )
-        assert stack(cfn, "t")["StackStatus"] == "CREATE_COMPLETE"
+IMPORT_ORDER = """
+import importlib, sys
+import boto3
+for module in sys.argv[1:]:
+    importlib.import_module(module)
+from moto_drs import mock_drs
+with mock_drs():
+    boto3.client("drs", region_name="us-east-1").initialize_service()
+    cfn = boto3.client("cloudformation", region_name="us-east-1")
+    cfn.create_stack(StackName="s", TemplateBody=sys.stdin.read())
+    print(cfn.describe_stacks(StackName="s")["Stacks"][0]["StackStatus"])
+"""
+
+
+def test_moto_finds_the_types_when_its_cloudformation_was_imported_first() -> None:
+    """Plugin mode: ``register()`` installs the types at once when moto's CloudFormation is
+    already imported. (The other order, ``moto_drs`` first, is this test session's own: the
+    pytest plugin imports it before any test.)"""
+    modules = ["moto.cloudformation", "moto_drs"]
+    template = lint_clean(single("AWS::DRS::RecoveryPlan", {"Name": "p"}))
+    result = subprocess.run(
+        [sys.executable, "-c", IMPORT_ORDER, *modules],
+        input=template,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.stdout.strip() == "CREATE_COMPLETE", result.stderr[-2000:]

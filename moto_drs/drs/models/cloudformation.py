@@ -385,7 +385,27 @@ class DrsResource:
         tags: dict[str, str] | None,
         properties: dict[str, Any],
     ) -> "DrsResource":
-        raise NotImplementedError
+        """The create handler; the configuration templates' create answers the template."""
+        created = cls.create_request(account_id, region_name, members, tags)
+        return cls(
+            account_id,
+            region_name,
+            created[cls.id_member()],
+            created["arn"],
+            properties,
+        )
+
+    @classmethod
+    def create_request(
+        cls,
+        account_id: str,
+        region_name: str,
+        members: dict[str, Any],
+        tags: dict[str, str] | None,
+    ) -> Any:
+        if tags is not None:
+            members = {**members, "tags": tags}
+        return _invoke(account_id, region_name, cls.spec.create, members)
 
     @classmethod
     def delete_resource(
@@ -496,18 +516,6 @@ class DrsResource:
         return {self.id_member(): self.resource_id, **changes}
 
 
-def _template_resource(
-    cls: type[DrsResource],
-    account_id: str,
-    region_name: str,
-    created: dict[str, Any],
-    properties: dict[str, Any],
-) -> DrsResource:
-    return cls(
-        account_id, region_name, created[cls.id_member()], created["arn"], properties
-    )
-
-
 class ReplicationConfigurationTemplateResource(DrsResource, CloudFormationModel):
     spec = ResourceSpec(
         type_name="AWS::DRS::ReplicationConfigurationTemplate",
@@ -521,20 +529,6 @@ class ReplicationConfigurationTemplateResource(DrsResource, CloudFormationModel)
     @staticmethod
     def cloudformation_type() -> str:
         return "AWS::DRS::ReplicationConfigurationTemplate"
-
-    @classmethod
-    def create_resource(
-        cls,
-        account_id: str,
-        region_name: str,
-        members: dict[str, Any],
-        tags: dict[str, str] | None,
-        properties: dict[str, Any],
-    ) -> DrsResource:
-        if tags is not None:
-            members = {**members, "tags": tags}
-        created = _invoke(account_id, region_name, cls.spec.create, members)
-        return _template_resource(cls, account_id, region_name, created, properties)
 
 
 class LaunchConfigurationTemplateResource(DrsResource, CloudFormationModel):
@@ -553,20 +547,6 @@ class LaunchConfigurationTemplateResource(DrsResource, CloudFormationModel):
     @staticmethod
     def cloudformation_type() -> str:
         return "AWS::DRS::LaunchConfigurationTemplate"
-
-    @classmethod
-    def create_resource(
-        cls,
-        account_id: str,
-        region_name: str,
-        members: dict[str, Any],
-        tags: dict[str, str] | None,
-        properties: dict[str, Any],
-    ) -> DrsResource:
-        if tags is not None:
-            members = {**members, "tags": tags}
-        created = _invoke(account_id, region_name, cls.spec.create, members)
-        return _template_resource(cls, account_id, region_name, created, properties)
 
 
 class SourceNetworkResource(DrsResource, CloudFormationModel):
@@ -592,9 +572,7 @@ class SourceNetworkResource(DrsResource, CloudFormationModel):
         tags: dict[str, str] | None,
         properties: dict[str, Any],
     ) -> DrsResource:
-        if tags is not None:
-            members = {**members, "tags": tags}
-        network_id = _invoke(account_id, region_name, cls.spec.create, members)
+        network_id = cls.create_request(account_id, region_name, members, tags)
         described, _ = _invoke(
             account_id,
             region_name,
@@ -628,9 +606,7 @@ class RecoveryPlanResource(DrsResource, CloudFormationModel):
         tags: dict[str, str] | None,
         properties: dict[str, Any],
     ) -> DrsResource:
-        if tags is not None:
-            members = {**members, "tags": tags}
-        plan = _invoke(account_id, region_name, cls.spec.create, members)
+        plan = cls.create_request(account_id, region_name, members, tags)
         arn = plan["recoveryPlanArn"]
         return cls(account_id, region_name, arn.rsplit("/", 1)[-1], arn, properties)
 
