@@ -43,6 +43,8 @@ PLUGIN_ONLY_TESTS = {
     "test_lint.py",
     "test_upstream.py",
     "test_scale.py",
+    # the stack failures and rollbacks the plugin adds to moto's CloudFormation (stack_failures.py)
+    "test_cloudformation_failures.py",
 }
 # Seeding/simulation endpoints that stay in the plugin (fault injection is a test-tool feature
 # moto does not have; see docs/upstream.md).
@@ -205,6 +207,22 @@ def update_backends_typing(out: Path) -> None:
     path.write_text("\n".join(lines) + "\n")
     ruff_format(out, "moto/backends.py")
     commit(out, "DRS: register the service (backend index, get_backend typing)")
+
+
+def register_cloudformation_types(out: Path) -> None:
+    """moto's CloudFormation finds resource types among the models its parsing.py imports: add
+    DRS's, which define the AWS::DRS::* types (moto/drs/models/cloudformation.py)."""
+    path = out / "moto" / "cloudformation" / "parsing.py"
+    line = f"from moto.{SERVICE} import models as {SERVICE}_models  # noqa"
+    lines = path.read_text().splitlines()
+    if line in lines:
+        return
+    insert_sorted(
+        lines, r"^from moto\.([a-z0-9_]+) import models as \w+  # noqa", [line], SERVICE
+    )
+    path.write_text("\n".join(lines) + "\n")
+    ruff_format(out, "moto/cloudformation/parsing.py")
+    commit(out, "DRS: the AWS::DRS::* resource types in moto's CloudFormation")
 
 
 # -- the Moto API: seeding and simulation endpoints -------------------------------------------
@@ -434,6 +452,7 @@ def main(argv: list[str] | None = None) -> int:
     add_service(out)
     update_backend_index(out)
     update_backends_typing(out)
+    register_cloudformation_types(out)
     add_moto_api(out)
     tests = add_tests(out)
     add_docs(out, version)
