@@ -101,25 +101,6 @@ def _register_serializer() -> None:
 _CLOUDFORMATION = "moto.cloudformation.models"
 
 
-class _ThenLoader(importlib.abc.Loader):
-    """Runs a module's own loader, then ``after``."""
-
-    def __init__(self, loader: Any, after: Any) -> None:
-        self.loader = loader
-        self.after = after
-
-    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
-        result: ModuleType | None = self.loader.create_module(spec)
-        return result
-
-    def exec_module(self, module: ModuleType) -> None:
-        self.loader.exec_module(module)
-        self.after()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.loader, name)
-
-
 class _CloudFormationFinder(importlib.abc.MetaPathFinder):
     """Installs DRS into moto's CloudFormation right after ``moto.cloudformation.models`` loads,
     so that ``import moto_drs`` does not import moto's CloudFormation (and the 30 services it
@@ -135,9 +116,20 @@ class _CloudFormationFinder(importlib.abc.MetaPathFinder):
                 continue
             spec = finder.find_spec(fullname, path, target)
             if spec is not None and spec.loader is not None:
-                spec.loader = _ThenLoader(spec.loader, _install_cloudformation)
+                _install_after_exec(spec.loader)
                 return spec
         return None
+
+
+def _install_after_exec(loader: Any) -> None:
+    """Make the module's own loader run ``_install_cloudformation`` right after the module."""
+    exec_module = loader.exec_module
+
+    def exec_then_install(module: ModuleType) -> None:
+        exec_module(module)
+        _install_cloudformation()
+
+    loader.exec_module = exec_then_install
 
 
 def _register_cloudformation() -> None:
