@@ -46,8 +46,9 @@ def run_operation(
 ) -> Any:
     """Run validated input ``params`` (API member names) through the backend method named like
     ``operation``, under the backend's lock: the hooks, the account's initialization where the
-    model lists UninitializedAccountException, then the method. Requests and CloudFormation's
-    resource handlers (models/cloudformation.py) both come through here."""
+    model lists UninitializedAccountException, the backend's ``before_operation``, then the
+    method. Requests and CloudFormation's resource handlers (models/cloudformation.py) both
+    come through here."""
     requires_init = any(
         e.name == "UninitializedAccountException" for e in operation.error_shapes
     )
