@@ -69,6 +69,7 @@ def register() -> None:
         _register_moto_api_paths()
         _register_serializer()
         _register_cloudformation()
+        _apply_core_patches()
         _registered = True
 
 
@@ -78,6 +79,13 @@ def _register_moto_api_paths() -> None:
     from . import moto_api
 
     moto_api_urls.url_paths.update(moto_api.URL_PATHS)
+
+
+def _apply_core_patches() -> None:
+    """Fixes to moto that DRS at scale needs, applied to the installed moto (see each module)."""
+    from . import ec2_tags_patch
+
+    ec2_tags_patch.apply()
 
 
 def _register_serializer() -> None:
