@@ -30,6 +30,7 @@ from moto.core.utils import MISSING, get_value
 # convert(serializer, value) -> the JSON value moto would write, or _SKIP where it writes nothing
 Converter = Callable[["DrsSerializer", Any], Any]
 _SKIP = object()
+_NOT_FOUND = object()
 _PICKER = XFormedAttributePicker()
 # moto's methods that the converters below reproduce; any other method is called, not reproduced
 _REPRODUCED = {
@@ -154,6 +155,22 @@ class _Member:
         context = AttributePickerContext(obj=obj, key=self.name, shape=self.shape)
         return tuple(dict.fromkeys(_PICKER.get_possible_keys(context)))
 
+    def lookup_for(self, obj: Any) -> tuple[tuple[str, ...] | None, bool]:
+        """The keys to try for values of ``obj``'s type, and whether plain look-ups find them."""
+        if type(obj) is dict:
+            return self.dict_keys, self.dict_keys is not None
+        return self._keys_for_type(type(obj), obj)
+
+    def _keys_for_type(self, kind: type, obj: Any) -> tuple[tuple[str, ...], bool]:
+        found = self.keys_by_type.get(kind)
+        if found is None:
+            keys = self._candidate_keys(obj)
+            plain = not hasattr(kind, "__getitem__") and not any(
+                "." in key for key in keys
+            )
+            found = self.keys_by_type[kind] = (keys, plain)
+        return found
+
     def pick(self, obj: Any) -> Any:
         """The member's value in ``obj``, exactly as moto's ``XFormedAttributePicker`` finds it."""
         kind = type(obj)
@@ -162,14 +179,7 @@ class _Member:
                 if key in obj:
                     return obj[key]
             return None
-        found = self.keys_by_type.get(kind)
-        if found is None:
-            keys = self._candidate_keys(obj)
-            plain = not hasattr(kind, "__getitem__") and not any(
-                "." in key for key in keys
-            )
-            found = self.keys_by_type[kind] = (keys, plain)
-        keys, plain = found
+        keys, plain = self._keys_for_type(kind, obj)
         for key in keys:
             value = (
                 getattr(obj, key, MISSING) if plain else get_value(obj, key, MISSING)
@@ -180,44 +190,83 @@ class _Member:
 
 
 def _structure_converter(shape: StructureShape) -> Converter:
-    plan: list[
-        tuple[_Member, ...]
-    ] = []  # built on first use, so that recursive shapes compile
+    # built on first use, so that recursive shapes compile: the members, then one generated
+    # function per type of value (dict, or a class of the models)
+    plan: list[tuple[_Member, ...]] = []
+    by_type: dict[type, Callable[[DrsSerializer, Any], dict[str, Any]]] = {}
 
     def convert(serializer: "DrsSerializer", value: Any) -> Any:
         if value is None:
             return _SKIP
-        if not plan:
-            plan.append(
-                tuple(
-                    _Member(name, member, shape)
-                    for name, member in shape.members.items()
+        kind = type(value)
+        generated = by_type.get(kind)
+        if generated is None:
+            if not plan:
+                plan.append(
+                    tuple(
+                        _Member(name, member, shape)
+                        for name, member in shape.members.items()
+                    )
                 )
-            )
-        result: dict[str, Any] = {}
-        plain_dict = type(value) is dict
-        for member in plan[0]:
-            if (
-                plain_dict and member.dict_keys is not None
-            ):  # pick(), inlined for the common case
-                member_value = None
-                for key in member.dict_keys:
-                    if key in value:
-                        member_value = value[key]
-                        break
-            else:
-                member_value = member.pick(value)
-            if member_value is None:
-                continue
-            if member.is_string and type(member_value) is str:
-                result[member.stored] = member_value
-                continue
-            converted = member.convert(serializer, member_value)
-            if converted is not _SKIP:
-                result[member.stored] = converted
-        return result
+            generated = by_type[kind] = _generate(shape, plan[0], value)
+        return generated(serializer, value)
 
     return convert
+
+
+def _generate(
+    shape: StructureShape, members: tuple[_Member, ...], sample: Any
+) -> Callable[["DrsSerializer", Any], dict[str, Any]]:
+    """One function that writes a structure from values of ``sample``'s type, member by member
+    in the shape's order as moto does; generated, because the per-member loop of a generic
+    converter was most of the cost of a 1,000-item page.
+
+    Each member's value is found with the keys (dict) or attribute names (object) that moto's
+    attribute picker would try, in its order; where plain look-ups cannot reproduce the picker
+    (dotted paths, objects with ``__getitem__``), the member calls ``_Member.pick``.
+    """
+    kind = type(sample)
+    lines = ["def generated(serializer, value):", "    result = {}"]
+    namespace: dict[str, Any] = {"_SKIP": _SKIP, "_NF": _NOT_FOUND, "_str": str}
+    for index, member in enumerate(members):
+        namespace[f"m{index}"] = member
+        namespace[f"c{index}"] = member.convert
+        stored = repr(member.stored)
+        keys, plain = member.lookup_for(sample)
+        if kind is dict and keys is not None:
+            lines.extend(_first_present(keys, "value.get({key!r}, _NF)"))
+        elif kind is not dict and plain:
+            lines.extend(_first_present(keys, "getattr(value, {key!r}, _NF)"))
+        else:
+            lines.append(f"    v = m{index}.pick(value)")
+        lines.append("    if v is not None:")
+        if member.is_string:
+            lines.append("        if type(v) is _str:")
+            lines.append(f"            result[{stored}] = v")
+            lines.append("        else:")
+            lines.append(f"            v = c{index}(serializer, v)")
+            lines.append("            if v is not _SKIP:")
+            lines.append(f"                result[{stored}] = v")
+        else:
+            lines.append(f"        v = c{index}(serializer, v)")
+            lines.append("        if v is not _SKIP:")
+            lines.append(f"            result[{stored}] = v")
+    lines.append("    return result")
+    exec(compile("\n".join(lines), f"<serializer {shape.name}>", "exec"), namespace)
+    return namespace["generated"]  # type: ignore[no-any-return]
+
+
+def _first_present(keys: tuple[str, ...], lookup: str) -> list[str]:
+    """``v`` = the value under the first key present (as the picker does), else None."""
+    if not keys:
+        return ["    v = None"]
+    lines = [f"    v = {lookup.format(key=keys[0])}"]
+    for key in keys[1:]:
+        lines.append("    if v is _NF:")
+        lines.append(f"        v = {lookup.format(key=key)}")
+    lines.append("    if v is _NF:")
+    lines.append("        v = None")
+    return lines
 
 
 def _list_converter(shape: ListShape) -> Converter:

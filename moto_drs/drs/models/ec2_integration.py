@@ -173,12 +173,26 @@ def right_sized_instance_type(source_properties: dict[str, Any]) -> str:
     return max(candidates)[2]
 
 
-def find_instance(ec2: Any | None, instance_id: str) -> Any | None:
+def find_instance(
+    ec2: Any | None, instance_id: str, reservation_id: str | None = None
+) -> Any | None:
+    """The EC2 instance, through the reservation that launched it when that is known.
+
+    moto's own look-ups (``get_instance``, ``all_instances``) copy every reservation of the
+    Region on each call, and EC2 keeps terminated instances: a look-up per recovery instance
+    made a 1,000-item DescribeRecoveryInstances page quadratic.
+    """
     if ec2 is None:
         return None
-    for instance in ec2.all_instances():
-        if instance.id == instance_id:
-            return instance
+    if reservation_id is not None:
+        reservation = ec2.reservations.get(reservation_id)
+        for instance in reservation.instances if reservation is not None else ():
+            if instance.id == instance_id:
+                return instance
+    for reservation in list(ec2.reservations.values()):
+        for instance in reservation.instances:
+            if instance.id == instance_id:
+                return instance
     return None
 
 

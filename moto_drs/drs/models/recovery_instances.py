@@ -151,6 +151,9 @@ class RecoveryInstanceFailback(BaseModel, DrsManagedState):
 class RecoveryInstance(BaseModel):
     """An EC2 instance DRS launched for a source server (drill or recovery)."""
 
+    # the EC2 reservation of the launch: look-ups go straight to it (ec2_integration.find_instance)
+    reservation_id: str | None = None
+
     def __init__(
         self,
         backend: DrsBackendCore,
@@ -226,6 +229,7 @@ class RecoveryInstance(BaseModel):
         instance = find_instance(
             ec2_of(self._backend.account_id, self._backend.region_name),
             self.recovery_instance_id,
+            self.reservation_id,
         )
         return "NOT_FOUND" if instance is None else str(instance.state).upper()
 
@@ -416,7 +420,8 @@ class RecoveryInstanceOperations(DrsBackendCore):
             if primary.get("ips"):
                 kwargs["private_ip"] = primary["ips"][0]
         try:
-            instance = ec2.run_instances(image_id, 1, None, [], **kwargs).instances[0]
+            reservation = ec2.run_instances(image_id, 1, None, [], **kwargs)
+            instance = reservation.instances[0]
             if settings.get("launch_disposition") == "STOPPED":
                 ec2.stop_instances([instance.id])
         except ServiceException as error:
@@ -494,6 +499,7 @@ class RecoveryInstanceOperations(DrsBackendCore):
         recovery_instance = RecoveryInstance(
             self, instance, server, job_id, is_drill, snapshot
         )
+        recovery_instance.reservation_id = reservation.id
         self.recovery_instances[instance.id] = recovery_instance
         self.register_taggable(recovery_instance.arn, recovery_instance)
         server.recovery_instance_id = instance.id
@@ -509,7 +515,9 @@ class RecoveryInstanceOperations(DrsBackendCore):
         self.unregister_taggable(recovery_instance.arn)
         if terminate_ec2:
             ec2 = ec2_of(self.account_id, self.region_name)
-            instance = find_instance(ec2, recovery_instance_id)
+            instance = find_instance(
+                ec2, recovery_instance_id, recovery_instance.reservation_id
+            )
             if (
                 ec2 is not None
                 and instance is not None

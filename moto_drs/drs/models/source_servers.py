@@ -14,6 +14,7 @@ server keeps O(number of state changes) of history, never O(time).
 
 import copy
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from moto.core.common_models import BaseModel
@@ -260,6 +261,23 @@ class ReplicationHistory:
         self.agent_last_seen_at: datetime | None = None
 
 
+@cache
+def _initiation_steps(done: int, failed: bool) -> list[dict[str, str]]:
+    """The initiation steps when ``done`` of them succeeded (and the next failed, or is in
+    progress); built once per case and shared, read-only, as every replicating server shows
+    the same list on every read."""
+    steps = []
+    for index, name in enumerate(INITIATION_STEPS):
+        if index < done:
+            status = "SUCCEEDED"
+        elif index > done:
+            status = "NOT_STARTED"
+        else:
+            status = "FAILED" if failed else "IN_PROGRESS"
+        steps.append({"name": name, "status": status})
+    return steps
+
+
 class SourceServer(BaseModel, DrsManagedState):
     """A server replicating into DRS; its data replication state is managed by moto's state
     manager (initiation, initial sync) and by the agent-simulation API (everything after)."""
@@ -504,16 +522,10 @@ class SourceServer(BaseModel, DrsManagedState):
             done = INITIATION_STEPS.index(failed)
         else:
             done = len(INITIATION_STEPS)
-        steps = []
-        for index, name in enumerate(INITIATION_STEPS):
-            if index < done:
-                status = "SUCCEEDED"
-            elif index > done:
-                status = "NOT_STARTED"
-            else:
-                status = "FAILED" if failed else "IN_PROGRESS"
-            steps.append({"name": name, "status": status})
-        return {"startDateTime": iso(self.initiation_started_at), "steps": steps}
+        return {
+            "startDateTime": iso(self.initiation_started_at),
+            "steps": _initiation_steps(done, failed is not None),
+        }
 
     def _replicated_disks(self, state: str) -> list[dict[str, Any]]:
         moment = now()
