@@ -849,18 +849,27 @@ def bench_soak(report: Report, total: int, threads: int = 8) -> None:
             ]
             for _ in range(threads * 4)
         ]
+        clients = [client() for _ in range(threads)]
+
+        def run(soak: Soak) -> None:
+            pool = [
+                threading.Thread(
+                    target=soak_client,
+                    args=(soak, clients[i], fleet[i * 4 : i * 4 + 4], i),
+                )
+                for i in range(threads)
+            ]
+            for thread in pool:
+                thread.start()
+            for thread in pool:
+                thread.join()
+
+        run(
+            Soak(threads * 40)
+        )  # warm-up, not recorded: imports, EC2's first use, caches
         soak = Soak(total)
-        pool = [
-            threading.Thread(
-                target=soak_client, args=(soak, client(), fleet[i * 4 : i * 4 + 4], i)
-            )
-            for i in range(threads)
-        ]
         started = time.perf_counter()
-        for thread in pool:
-            thread.start()
-        for thread in pool:
-            thread.join()
+        run(soak)
         gc.collect()
         rss_last = resident_memory()
         elapsed = time.perf_counter() - started
