@@ -279,8 +279,14 @@ class LaunchConfigurationOperations(DrsBackendCore):
     def _with_drs_settings(
         self, config: LaunchConfiguration, data: dict[str, Any]
     ) -> dict[str, Any]:
-        """``data`` with what DRS mirrors into the launch template (user guide, default launch settings)."""
-        data = copy.deepcopy(data)
+        """``data`` with what DRS mirrors into the launch template (user guide, default launch settings).
+
+        A copy as deep as the changes below: the instance type and the network interfaces are
+        replaced, everything else is shared with ``data`` and never edited (a deep copy was
+        most of what GetLaunchConfiguration cost)."""
+        data = dict(data)
+        if "NetworkInterfaces" in data:
+            data["NetworkInterfaces"] = [dict(i) for i in data["NetworkInterfaces"]]
         if config.right_sizing != "NONE":
             data["InstanceType"] = self._right_sized_instance_type(
                 config.server, config.right_sizing
