@@ -54,11 +54,13 @@ def patch_tag_backend(module: ModuleType) -> None:
     ) -> list[dict[str, str]]:
         resource_id = _literal_id(filters.get("resource-id")) if filters else None
         if resource_id is None:
-            return original(self, filters)  # type: ignore[no-any-return]
+            return original(self, filters)
         tags = self.tags.get(resource_id)  # get: ``tags`` is a defaultdict
         if not tags:
             return []
-        if len(filters) == 1:  # what get_tags() asks: every tag of the one resource
+        if (
+            filters is not None and len(filters) == 1
+        ):  # what get_tags() asks: every tag of the one resource
             resource_type = resource_type_of(resource_id)
             return [
                 {
@@ -73,7 +75,7 @@ def patch_tag_backend(module: ModuleType) -> None:
         view = SimpleNamespace(
             tags={resource_id: tags}, VALID_TAG_FILTERS=self.VALID_TAG_FILTERS
         )
-        return original(view, filters)  # type: ignore[no-any-return]
+        return original(view, filters)
 
     setattr(describe_tags, _PATCHED, True)
     describe_tags.__doc__ = original.__doc__
@@ -103,7 +105,7 @@ class _PatchOnImport(importlib.abc.MetaPathFinder):
             return None
         spec = importlib.machinery.PathFinder.find_spec(fullname, path, target)
         if spec is not None and spec.loader is not None:
-            spec.loader = _PatchingLoader(spec.loader)  # type: ignore[arg-type]
+            spec.loader = _PatchingLoader(spec.loader)
         return spec
 
 

@@ -235,7 +235,7 @@ def _generate(
         keys, plain = member.lookup_for(sample)
         if kind is dict and keys is not None:
             lines.extend(_first_present(keys, "value.get({key!r}, _NF)"))
-        elif kind is not dict and plain:
+        elif kind is not dict and plain and keys is not None:
             lines.extend(_first_present(keys, "getattr(value, {key!r}, _NF)"))
         else:
             lines.append(f"    v = m{index}.pick(value)")
@@ -253,7 +253,8 @@ def _generate(
             lines.append(f"            result[{stored}] = v")
     lines.append("    return result")
     exec(compile("\n".join(lines), f"<serializer {shape.name}>", "exec"), namespace)
-    return namespace["generated"]  # type: ignore[no-any-return]
+    generated: Callable[[DrsSerializer, Any], dict[str, Any]] = namespace["generated"]
+    return generated
 
 
 def _first_present(keys: tuple[str, ...], lookup: str) -> list[str]:

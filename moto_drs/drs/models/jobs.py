@@ -198,6 +198,8 @@ class Job(BaseModel, DrsManagedState):
 class JobOperations(DrsBackendCore):
     def _init_jobs(self) -> None:
         self.jobs: dict[str, Job] = {}
+        # the jobs not yet seen COMPLETED: what every read settles, without a scan of them all
+        self.active_jobs: dict[str, Job] = {}
 
     # -- the job engine, shared by every operation that creates jobs --------------------------
 
@@ -216,6 +218,7 @@ class JobOperations(DrsBackendCore):
         ]
         job = Job(self, job_type, initiated_by, members, on_started, on_completed)
         self.jobs[job.job_id] = job
+        self.active_jobs[job.job_id] = job
         self.register_taggable(job.arn, job)
         if tags:
             self.tag_resource(job.arn, tags)
@@ -223,15 +226,17 @@ class JobOperations(DrsBackendCore):
 
     def settle_jobs(self) -> None:
         """Let every active job catch up with the state manager (no read is counted)."""
-        for job in list(self.jobs.values()):
+        for job in list(self.active_jobs.values()):
             if job.is_active:
                 job.progress()
+            if not job.is_active:
+                del self.active_jobs[job.job_id]
 
     def get_job(self, job_id: str) -> Job | None:
         return self.jobs.get(job_id)
 
     def active_job_of(self, source_server_id: str) -> Job | None:
-        for job in self.jobs.values():
+        for job in self.active_jobs.values():
             if job.is_active and any(
                 p.source_server_id == source_server_id for p in job.participants
             ):
@@ -245,7 +250,7 @@ class JobOperations(DrsBackendCore):
             source_server_ids, field, "Source server"
         )  # a job launches each source server once
         self.check_quota("servers_per_job", len(source_server_ids))
-        active = [job for job in self.jobs.values() if job.is_active]
+        active = [job for job in self.active_jobs.values() if job.is_active]
         self.check_quota("concurrent_jobs", len(active) + 1)
         in_active_jobs = sum(len(job.participants) for job in active)
         self.check_quota(
@@ -647,6 +652,7 @@ class JobOperations(DrsBackendCore):
                 "JOB",
             )
         del self.jobs[job_id]
+        self.active_jobs.pop(job_id, None)
         self.unregister_taggable(job.arn)
 
 
