@@ -1,0 +1,82 @@
+"""The core patch of moto's EC2 tag look-up (moto_drs/ec2_tags_patch.py) answers as moto does.
+
+It short-cuts ``describe_tags`` for a ``resource-id`` filter naming one literal ID (what every
+``get_tags()`` of an EC2 resource asks, once per DRS launch template); these tests check that
+EC2's answers through the public API are unchanged, including wildcard and combined filters
+that take moto's own path.
+"""
+
+from typing import Any
+
+import moto_drs
+
+
+def _template(ec2: Any, name: str, tags: dict[str, str]) -> str:
+    spec = [
+        {
+            "ResourceType": "launch-template",
+            "Tags": [{"Key": k, "Value": v} for k, v in tags.items()],
+        }
+    ]
+    return str(
+        ec2.create_launch_template(
+            LaunchTemplateName=name,
+            LaunchTemplateData={"InstanceType": "t3.micro"},
+            TagSpecifications=spec,
+        )["LaunchTemplate"]["LaunchTemplateId"]
+    )
+
+
+def _tags(ec2: Any, *filters: tuple[str, list[str]]) -> list[tuple[str, str, str, str]]:
+    found = ec2.describe_tags(
+        Filters=[{"Name": name, "Values": values} for name, values in filters]
+    )["Tags"]
+    return [(t["ResourceId"], t["ResourceType"], t["Key"], t["Value"]) for t in found]
+
+
+def test_tags_of_one_resource_are_its_own_in_order(ec2: Any) -> None:
+    first = _template(ec2, "first", {"b": "2", "a": "1"})
+    second = _template(ec2, "second", {"a": "other"})
+
+    # the launch template carries the tags it was created with (read through get_tags())
+    described = ec2.describe_launch_templates(LaunchTemplateIds=[first])
+    tags = described["LaunchTemplates"][0]["Tags"]
+    assert [(t["Key"], t["Value"]) for t in tags] == [("b", "2"), ("a", "1")]
+
+    assert _tags(ec2, ("resource-id", [first])) == [
+        (first, "launch-template", "b", "2"),
+        (first, "launch-template", "a", "1"),
+    ]
+    # combined with another filter: moto's own filtering over the one resource
+    assert _tags(ec2, ("resource-id", [first]), ("key", ["a"])) == [
+        (first, "launch-template", "a", "1")
+    ]
+    assert _tags(ec2, ("resource-id", [first]), ("value", ["other"])) == []
+    # wildcards and several IDs take moto's path, over every resource
+    assert {t[0] for t in _tags(ec2, ("resource-id", ["lt-*"]))} == {first, second}
+    assert {t[0] for t in _tags(ec2, ("resource-id", [first, second]))} == {
+        first,
+        second,
+    }
+    assert _tags(ec2, ("resource-id", ["lt-0000000000000000"])) == []
+
+
+def test_drs_launch_templates_carry_drs_tags(drs: Any, ec2: Any) -> None:
+    server_id = moto_drs.add_source_server()["sourceServerID"]
+    template_id = drs.get_launch_configuration(sourceServerID=server_id)[
+        "ec2LaunchTemplateID"
+    ]
+
+    described = ec2.describe_launch_templates(LaunchTemplateIds=[template_id])
+    tags = {t["Key"]: t["Value"] for t in described["LaunchTemplates"][0]["Tags"]}
+    assert tags["AWSElasticDisasterRecoveryManaged"] == "drs.amazonaws.com"
+    assert tags["AWSElasticDisasterRecoverySourceServerID"] == server_id
+
+
+def test_launch_template_tags_in_server_mode(server: Any) -> None:
+    ec2 = server.client("ec2")
+    template_id = _template(ec2, "served", {"k": "v"})
+
+    assert _tags(ec2, ("resource-id", [template_id])) == [
+        (template_id, "launch-template", "k", "v")
+    ]
