@@ -62,13 +62,13 @@ def scenario_page() -> Callable[[], Any]:
 
 def scenario_jobs() -> Callable[[], Any]:
     drs = boto3.client("drs", region_name=REGION)
-    bench.seed_jobs(REGION, 1_000)
+    bench.seed_launches(REGION, 1_000)
     return lambda: [drs.describe_jobs(maxResults=1000) for _ in range(5)]
 
 
 def scenario_instances() -> Callable[[], Any]:
     drs = boto3.client("drs", region_name=REGION)
-    bench.seed_recovery_instances(REGION, 1_000)
+    bench.seed_launches(REGION, 1_000)
     return lambda: [drs.describe_recovery_instances(maxResults=1000) for _ in range(5)]
 
 
