@@ -114,15 +114,26 @@ def per_call(fn: Callable[[], Any], calls: int) -> float:
 def interleaved(
     cases: dict[str, Callable[[], Any]], calls: int, rounds: int
 ) -> dict[str, list[float]]:
-    """Per-call seconds of each case, one sample per round; the order rotates every round."""
+    """Per-call seconds of each case, one sample per round; the order rotates every round.
+
+    What exists before the rounds (the seeded fleet, EC2's objects) is frozen out of the garbage
+    collector: otherwise each full collection scans the whole heap and lands, tens of
+    milliseconds at a time, on whichever case happens to allocate then, so that one sample of a
+    1,000-item page could double. Each case still pays for collecting its own garbage.
+    """
     names = list(cases)
     for name in names:  # warm-up round, not recorded
         per_call(cases[name], max(1, calls // 4))
-    samples: dict[str, list[float]] = {name: [] for name in names}
-    for index in range(rounds):
-        order = names[index % len(names) :] + names[: index % len(names)]
-        for name in order:
-            samples[name].append(per_call(cases[name], calls))
+    gc.collect()
+    gc.freeze()
+    try:
+        samples: dict[str, list[float]] = {name: [] for name in names}
+        for index in range(rounds):
+            order = names[index % len(names) :] + names[: index % len(names)]
+            for name in order:
+                samples[name].append(per_call(cases[name], calls))
+    finally:
+        gc.unfreeze()
     return samples
 
 
