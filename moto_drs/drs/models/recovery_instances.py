@@ -427,7 +427,7 @@ class RecoveryInstanceOperations(DrsBackendCore):
         except ServiceException as error:
             return None, f"EC2 refused the launch: {error.code}: {error.message}"
         return self._record_recovery_instance(
-            instance, server, job_id, is_drill, snapshot
+            instance, server, job_id, is_drill, snapshot, reservation.id
         ), None
 
     def _launch_into_instance(
@@ -495,11 +495,12 @@ class RecoveryInstanceOperations(DrsBackendCore):
         job_id: str,
         is_drill: bool,
         snapshot: "RecoverySnapshot",
+        reservation_id: str | None = None,
     ) -> str:
         recovery_instance = RecoveryInstance(
             self, instance, server, job_id, is_drill, snapshot
         )
-        recovery_instance.reservation_id = reservation.id
+        recovery_instance.reservation_id = reservation_id
         self.recovery_instances[instance.id] = recovery_instance
         self.register_taggable(recovery_instance.arn, recovery_instance)
         server.recovery_instance_id = instance.id
