@@ -83,9 +83,9 @@ def _register_moto_api_paths() -> None:
 
 def _apply_core_patches() -> None:
     """Fixes to moto that DRS at scale needs, applied to the installed moto (see each module)."""
-    from . import ec2_tags_patch
+    from . import ec2_core_patches
 
-    ec2_tags_patch.apply()
+    ec2_core_patches.apply()
 
 
 def _register_serializer() -> None:

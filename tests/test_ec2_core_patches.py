@@ -1,12 +1,15 @@
-"""The core patch of moto's EC2 tag look-up (moto_drs/ec2_tags_patch.py) answers as moto does.
+"""The core patches of moto's EC2 look-ups (moto_drs/ec2_core_patches.py) answer as moto does.
 
-It short-cuts ``describe_tags`` for a ``resource-id`` filter naming one literal ID (what every
-``get_tags()`` of an EC2 resource asks, once per DRS launch template); these tests check that
-EC2's answers through the public API are unchanged, including wildcard and combined filters
-that take moto's own path.
+One short-cuts ``describe_tags`` for a ``resource-id`` filter naming one literal ID (what every
+``get_tags()`` of an EC2 resource asks, once per DRS launch template), the other finds instances
+without copying every reservation; these tests check that EC2's answers through the public API
+are unchanged, including wildcard and combined filters that take moto's own path.
 """
 
 from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
 
 import moto_drs
 
@@ -80,3 +83,28 @@ def test_launch_template_tags_in_server_mode(server: Any) -> None:
     assert _tags(ec2, ("resource-id", [template_id])) == [
         (template_id, "launch-template", "k", "v")
     ]
+
+
+def test_instances_are_found_as_before(ec2: Any) -> None:
+    image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    first, second = (
+        ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1)["Instances"][0][
+            "InstanceId"
+        ]
+        for _ in range(2)
+    )
+    ec2.terminate_instances(InstanceIds=[first])
+
+    found = ec2.describe_instances(InstanceIds=[second, first])["Reservations"]
+    states = {
+        i["InstanceId"]: i["State"]["Name"] for r in found for i in r["Instances"]
+    }
+    assert states == {first: "terminated", second: "running"}
+    with pytest.raises(ClientError) as missing:
+        ec2.terminate_instances(InstanceIds=[second, "i-0123456789abcdef0"])
+    assert missing.value.response["Error"]["Code"] == "InvalidInstanceID.NotFound"
+    ec2.stop_instances(InstanceIds=[second])
+    status = ec2.describe_instance_status(
+        InstanceIds=[second], IncludeAllInstances=True
+    )
+    assert status["InstanceStatuses"][0]["InstanceState"]["Name"] == "stopped"
