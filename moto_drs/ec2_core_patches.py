@@ -18,19 +18,22 @@ there; upstream, each belongs in the moto module it patches.
    (``moto.ec2.models.instances``) copy every reservation of the Region (``all_reservations``)
    to find an instance; EC2 keeps terminated instances, and moto's EBS calls ``get_instance``
    for each volume it attaches or detaches, so every launch and termination grew with the
-   instances ever launched (a drill soak slowed down fivefold). The patch looks through the
-   reservations without copying them: the same instances, found the same way.
+   instances ever launched (a drill soak slowed down fivefold). The patch finds an instance
+   through an index kept beside the reservations (checked against them on every hit; a miss
+   scans them, without copies): the same instances, found the same way.
 """
 
 import importlib.abc
 import importlib.machinery
 import sys
 from collections.abc import Sequence
+from itertools import islice
 from types import ModuleType, SimpleNamespace
 from typing import Any
 
 _WILDCARDS = frozenset("*?[]\\")
 _PATCHED = "_moto_drs_single_resource_lookup"
+_INDEX = "_moto_drs_instance_index"
 
 
 def _literal_id(values: Any) -> str | None:
@@ -100,26 +103,47 @@ def patch_instance_backend(module: ModuleType) -> None:
         for reservation in list(self.reservations.values()):
             yield from reservation.instances
 
-    def get_instance(self: Any, instance_id: str) -> Any:
-        for instance in instances(self):
-            if instance.id == instance_id:
-                return instance
-        raise not_found(instance_id)
-
-    def get_instance_by_id(self: Any, instance_id: str) -> Any:
+    def find(self: Any, instance_id: str) -> Any:
+        """The instance, through an index of instance ID -> (reservation ID, instance) that
+        grows as reservations are added (moto only appends them); a hit is checked against
+        its reservation and a miss scans the reservations, so the answer is always moto's."""
+        reservations = self.reservations
+        index: dict[str, tuple[str, Any]]
+        stamp, count, index = self.__dict__.get(_INDEX) or (None, 0, {})
+        if stamp is not reservations:  # a reset made a new table: start again
+            count, index = 0, {}
+        if count != len(reservations):
+            for reservation in islice(list(reservations.values()), count, None):
+                for instance in reservation.instances:
+                    index.setdefault(instance.id, (reservation.id, instance))
+            self.__dict__[_INDEX] = (reservations, len(reservations), index)
+        hit = index.get(instance_id)
+        if hit is not None:
+            reservation = reservations.get(hit[0])
+            if reservation is not None and hit[1] in reservation.instances:
+                return hit[1]
         for instance in instances(self):
             if instance.id == instance_id:
                 return instance
         return None
 
+    def get_instance(self: Any, instance_id: str) -> Any:
+        instance = find(self, instance_id)
+        if instance is None:
+            raise not_found(instance_id)
+        return instance
+
+    def get_instance_by_id(self: Any, instance_id: str) -> Any:
+        return find(self, instance_id)
+
     def get_multi_instances_by_id(
         self: Any, instance_ids: list[str], filters: Any = None
     ) -> list[Any]:
-        by_id = {instance.id: instance for instance in instances(self)}
-        missing = [i for i in instance_ids if i not in by_id]
+        found = [(i, find(self, i)) for i in instance_ids]
+        missing = [i for i, instance in found if instance is None]
         if missing:
             raise not_found(missing)
-        return [by_id[i] for i in instance_ids if by_id[i].applies(filters)]
+        return [instance for _, instance in found if instance.applies(filters)]
 
     for function in (get_instance, get_instance_by_id, get_multi_instances_by_id):
         original = getattr(backend, function.__name__)
