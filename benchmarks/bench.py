@@ -741,6 +741,7 @@ class Soak:
         self.done = 0
         self.latencies: list[tuple[int, float]] = []
         self.server_errors = 0
+        self.server_messages: list[str] = []
         self.other_errors: list[str] = []
         self.rss_first = 0
 
@@ -755,6 +756,8 @@ class Soak:
             with self.lock:
                 if status >= 500:
                     self.server_errors += 1
+                    if self.server_errors <= 5:
+                        self.server_messages.append(f"{status}: {error}")
                 else:
                     self.other_errors.append(str(error))
             return None
@@ -894,8 +897,8 @@ def bench_soak(report: Report, total: int, threads: int = 8) -> None:
         f"last {window:,} {p99(last) * 1e3:.1f} ms; RSS {soak.rss_first / 1e6:.0f} MB -> "
         f"{rss_last / 1e6:.0f} MB; client errors (4xx) {len(soak.other_errors)}"
     )
-    for message in soak.other_errors[:5]:
-        report.info(f"  4xx: {message}")
+    for message in soak.server_messages + soak.other_errors[:5]:
+        report.info(f"  error: {message}")
     report.add(Check("soak: 5xx answers", soak.server_errors, 0, unit=""))
     report.add(
         Check(
