@@ -17,6 +17,7 @@ import datetime
 import functools
 import json
 import re
+import threading
 import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -199,23 +200,43 @@ def _type_only(shape: Shape) -> _Check:
 # Full checks, compiled per shape name and cached.
 # --------------------------------------------------------------------------
 
-_CHECKERS: dict[str, _Check] = {}
+_CHECKERS: dict[str, _Check] = {}  # complete validators only: read without the lock
+# Compiling runs under this lock, and a shape's validator is published to ``_CHECKERS`` only when
+# the outermost compile is done. Why: client threads validate their first responses at the same
+# time (tests/test_concurrency.py); a thread that found another thread's recursion placeholder
+# would call it before it was filled and recurse until RecursionError.
+_COMPILE_LOCK = threading.RLock()
+_COMPILING: dict[
+    str, _Check
+] = {}  # placeholders and compiled shapes of the compile under way
 
 
 def _checker(shape: Shape) -> _Check:
-    """Return the cached full validator for ``shape`` (recursion-safe)."""
+    """Return the cached full validator for ``shape`` (recursion-safe and thread-safe)."""
     found = _CHECKERS.get(shape.name)
     if found is not None:
         return found
-    name = shape.name
+    with _COMPILE_LOCK:
+        found = _CHECKERS.get(shape.name) or _COMPILING.get(shape.name)
+        if found is not None:
+            return found
+        outermost = not _COMPILING
+        compiled_slot: list[_Check] = []
 
-    def forward(value: Any, path: str, errors: _Errors) -> None:
-        _CHECKERS[name](value, path, errors)
+        def forward(value: Any, path: str, errors: _Errors) -> None:
+            compiled_slot[0](value, path, errors)
 
-    _CHECKERS[name] = forward  # placeholder while compiling recursive shapes
-    compiled = _compile(shape)
-    _CHECKERS[name] = compiled
-    return compiled
+        _COMPILING[shape.name] = forward  # placeholder while compiling recursive shapes
+        try:
+            compiled = _compile(shape)
+            compiled_slot.append(compiled)
+            _COMPILING[shape.name] = compiled
+            if outermost:
+                _CHECKERS.update(_COMPILING)
+        finally:
+            if outermost:
+                _COMPILING.clear()
+        return compiled
 
 
 def _compile(shape: Shape) -> _Check:

@@ -605,3 +605,37 @@ def test_only_the_allow_listed_values_pass_beyond_the_enum() -> None:
     )
     job = {"jobID": "drsjob-0123456789abcdef0", "status": "LAUNCH_END"}
     assert "is not in enum JobStatus" in violations("DescribeJobs", {"items": [job]})
+
+
+def test_threads_validating_their_first_responses_at_once() -> None:
+    """Client threads of tests/test_concurrency.py validate their first responses together: none
+    may find another thread's half-compiled validator (that recursed until RecursionError)."""
+    import sys
+    import threading
+
+    import shape_check
+
+    response = {"items": [full_source_server()]}
+    failures: list[str] = []
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        for _ in range(10):
+            shape_check._CHECKERS.clear()  # every round compiles from scratch
+            barrier = threading.Barrier(8)
+
+            def validate(barrier: threading.Barrier = barrier) -> None:
+                barrier.wait()
+                try:
+                    assert_valid_response("DescribeSourceServers", response)
+                except BaseException as error:  # noqa: BLE001 - reported below
+                    failures.append(f"{type(error).__name__}: {error}"[:200])
+
+            threads = [threading.Thread(target=validate) for _ in range(8)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert failures == []

@@ -96,8 +96,22 @@ def find_resource(
 
 @lru_cache(maxsize=1)
 def drs_service_model() -> ServiceModel:
-    """botocore's DRS model, loaded the way moto's serializer expects it."""
-    return get_service_model("drs")
+    """botocore's DRS model, loaded the way moto's serializer expects it, with every operation's
+    model built once.
+
+    Why: moto's ``ServiceModel.operation_model`` caches botocore's ``OperationModel`` under the
+    same key before it replaces it with its own, so a thread asking for an operation in that
+    moment gets botocore's, which has no ``http_trait``: concurrent first requests then answered
+    500 (``AttributeError`` in moto's router). Built here, while the import of this service holds
+    the import lock, no request can see the cache half-filled.
+    """
+    model = get_service_model("drs")
+    for name in model.operation_names:
+        model.operation_model(name)
+    return model
+
+
+drs_service_model()  # at import: see above
 
 
 class DrsBackendCore(BaseBackend):
