@@ -140,6 +140,38 @@ class TestSchedule:
         ]
         assert paged == ascending
 
+    @pytest.mark.parametrize(
+        ("order", "tick", "rest"),
+        [
+            # 00:00-00:30 on page one; the token's 00:40 and all before it but the daily 00:00
+            # are pruned by the next page: it goes on with 00:50, not 01:20
+            ("ASC", 46, ["00:50", "01:00", "01:10", "01:20", "01:30", "01:40"]),
+            # 00:50-00:20 on page one; the token's 00:10 is pruned: only 00:00 is left to list
+            ("DESC", 26, ["00:00"]),
+        ],
+    )
+    def test_paging_goes_on_after_the_token_snapshot_was_pruned(
+        self, drs: Any, order: str, tick: int, rest: list[str]
+    ) -> None:
+        with freeze_time(START) as frozen:
+            server_id = moto_drs.add_source_server()["sourceServerID"]
+            snapshots(drs, server_id)
+            frozen.tick(timedelta(minutes=55))
+            first = drs.describe_recovery_snapshots(
+                sourceServerID=server_id, order=order, maxResults=4
+            )
+            frozen.tick(timedelta(minutes=tick))
+            following, token = [], first["nextToken"]
+            while token:
+                page = drs.describe_recovery_snapshots(
+                    sourceServerID=server_id, order=order, maxResults=4, nextToken=token
+                )
+                following += page["items"]
+                token = page.get("nextToken")
+        seen = {item["snapshotID"] for item in first["items"]}
+        assert not seen & {item["snapshotID"] for item in following}
+        assert [s[11:16] for s in stamps(following)] == rest
+
     def test_stop_deletes_and_start_begins_a_new_series(
         self, drs: Any, ec2: Any
     ) -> None:
