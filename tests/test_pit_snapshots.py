@@ -275,6 +275,27 @@ class TestPolicy:
                 s["snapshotID"] for s in snapshots(drs, server_id)
             }
 
+    def test_on_demand_snapshot_lives_when_every_rule_is_disabled(
+        self, drs: Any, ec2: Any
+    ) -> None:
+        with freeze_time(START) as frozen:
+            server_id = moto_drs.add_source_server()["sourceServerID"]
+            disabled = [dict(rule, enabled=False) for rule in policy(7)]
+            drs.update_replication_configuration(
+                sourceServerID=server_id, pitPolicy=disabled
+            )
+            frozen.tick(timedelta(minutes=5))
+            job = drs.start_recovery(sourceServers=[{"sourceServerID": server_id}])
+            items = snapshots(drs, server_id)
+            log = drs.describe_job_log_items(jobID=job["job"]["jobID"])["items"]
+        # the snapshot the launch takes and uses stays (in DRS and in EC2)
+        assert stamps(items) == ["2026-03-01T00:05:00.000Z"]
+        conversion = next(i for i in log if i["event"] == "CONVERSION_END")
+        used = conversion["eventData"]["conversionProperties"]["volumeToConversionMap"]
+        used_ids = [ebs for volume in used.values() for ebs in volume]
+        assert sorted(used_ids) == sorted(items[0]["ebsSnapshots"])
+        assert len(ec2.describe_snapshots(SnapshotIds=used_ids)["Snapshots"]) == 2
+
 
 TEMPLATE = {
     "associateDefaultSecurityGroup": True,
