@@ -458,3 +458,21 @@ def test_snapshots_over_http(server: Server) -> None:
     drs.stop_replication(sourceServerID=server_id)
     assert snapshots(drs, server_id) == []
     assert ec2.describe_snapshots(Filters=[MANAGED])["Snapshots"] == []
+
+
+def test_a_rule_added_later_hears_no_snapshot_older_than_retention(drs: Any) -> None:
+    """A server nobody read for two days, then an EventBridge rule: the first DRS call announces
+    the snapshots still within retention, not every ten minutes since the server was seeded
+    (that was linear in the elapsed time, for every server of the fleet)."""
+    from test_events import PIT, Listener, pattern
+
+    server_id = moto_drs.add_source_server()["sourceServerID"]
+    moto_drs.advance_clock(2 * 86400 + 300)
+    listener = Listener(pattern(PIT))
+    drs.describe_jobs()
+    events = listener.received()
+    items = snapshots(drs, server_id, order="ASC")
+    assert len(items) == 5 + 24 + 2  # 10-minute, hourly, daily ones not also hourly
+    assert [e["detail"]["DrsSnapshotID"] for e in events] == [
+        item["snapshotID"] for item in items
+    ]

@@ -500,10 +500,15 @@ class PitSchedule:
         """One "DRS PIT Snapshot Taken" event per scheduled snapshot since the last update, in
         order; one already pruned again gets IDs of its own (its EBS snapshots are gone)."""
         since = self.events_through
-        start = (
-            since if since is not None else datetime.min.replace(tzinfo=timezone.utc)
-        )
-        starts = dict.fromkeys(UNITS, start)
+        # never brought up to date (a rule added after the server was last read): announce
+        # only what retention still keeps; enumerating every grid point since the series began
+        # cost time linear in the elapsed time, for each server of the fleet
+        starts = {
+            units: since
+            if since is not None
+            else now - self.policies.longest_retention_of(units)
+            for units in UNITS
+        }
         for anchor, periods in self.series():
             for moment, kind in scheduled(
                 anchor, periods, self.policies, starts, now
