@@ -140,6 +140,38 @@ class TestSchedule:
         ]
         assert paged == ascending
 
+    @pytest.mark.parametrize(
+        ("order", "tick", "rest"),
+        [
+            # 00:00-00:30 on page one; the token's 00:40 and all before it but the daily 00:00
+            # are pruned by the next page: it goes on with 00:50, not 01:20
+            ("ASC", 46, ["00:50", "01:00", "01:10", "01:20", "01:30", "01:40"]),
+            # 00:50-00:20 on page one; the token's 00:10 is pruned: only 00:00 is left to list
+            ("DESC", 26, ["00:00"]),
+        ],
+    )
+    def test_paging_goes_on_after_the_token_snapshot_was_pruned(
+        self, drs: Any, order: str, tick: int, rest: list[str]
+    ) -> None:
+        with freeze_time(START) as frozen:
+            server_id = moto_drs.add_source_server()["sourceServerID"]
+            snapshots(drs, server_id)
+            frozen.tick(timedelta(minutes=55))
+            first = drs.describe_recovery_snapshots(
+                sourceServerID=server_id, order=order, maxResults=4
+            )
+            frozen.tick(timedelta(minutes=tick))
+            following, token = [], first["nextToken"]
+            while token:
+                page = drs.describe_recovery_snapshots(
+                    sourceServerID=server_id, order=order, maxResults=4, nextToken=token
+                )
+                following += page["items"]
+                token = page.get("nextToken")
+        seen = {item["snapshotID"] for item in first["items"]}
+        assert not seen & {item["snapshotID"] for item in following}
+        assert [s[11:16] for s in stamps(following)] == rest
+
     def test_stop_deletes_and_start_begins_a_new_series(
         self, drs: Any, ec2: Any
     ) -> None:
@@ -242,6 +274,27 @@ class TestPolicy:
             assert on_demand[0]["snapshotID"] not in {
                 s["snapshotID"] for s in snapshots(drs, server_id)
             }
+
+    def test_on_demand_snapshot_lives_when_every_rule_is_disabled(
+        self, drs: Any, ec2: Any
+    ) -> None:
+        with freeze_time(START) as frozen:
+            server_id = moto_drs.add_source_server()["sourceServerID"]
+            disabled = [dict(rule, enabled=False) for rule in policy(7)]
+            drs.update_replication_configuration(
+                sourceServerID=server_id, pitPolicy=disabled
+            )
+            frozen.tick(timedelta(minutes=5))
+            job = drs.start_recovery(sourceServers=[{"sourceServerID": server_id}])
+            items = snapshots(drs, server_id)
+            log = drs.describe_job_log_items(jobID=job["job"]["jobID"])["items"]
+        # the snapshot the launch takes and uses stays (in DRS and in EC2)
+        assert stamps(items) == ["2026-03-01T00:05:00.000Z"]
+        conversion = next(i for i in log if i["event"] == "CONVERSION_END")
+        used = conversion["eventData"]["conversionProperties"]["volumeToConversionMap"]
+        used_ids = [ebs for volume in used.values() for ebs in volume]
+        assert sorted(used_ids) == sorted(items[0]["ebsSnapshots"])
+        assert len(ec2.describe_snapshots(SnapshotIds=used_ids)["Snapshots"]) == 2
 
 
 TEMPLATE = {
@@ -405,3 +458,21 @@ def test_snapshots_over_http(server: Server) -> None:
     drs.stop_replication(sourceServerID=server_id)
     assert snapshots(drs, server_id) == []
     assert ec2.describe_snapshots(Filters=[MANAGED])["Snapshots"] == []
+
+
+def test_a_rule_added_later_hears_no_snapshot_older_than_retention(drs: Any) -> None:
+    """A server nobody read for two days, then an EventBridge rule: the first DRS call announces
+    the snapshots still within retention, not every ten minutes since the server was seeded
+    (that was linear in the elapsed time, for every server of the fleet)."""
+    from test_events import PIT, Listener, pattern
+
+    server_id = moto_drs.add_source_server()["sourceServerID"]
+    moto_drs.advance_clock(2 * 86400 + 300)
+    listener = Listener(pattern(PIT))
+    drs.describe_jobs()
+    events = listener.received()
+    items = snapshots(drs, server_id, order="ASC")
+    assert len(items) == 5 + 24 + 2  # 10-minute, hourly, daily ones not also hourly
+    assert [e["detail"]["DrsSnapshotID"] for e in events] == [
+        item["snapshotID"] for item in items
+    ]

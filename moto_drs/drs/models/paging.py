@@ -7,6 +7,7 @@ starts after one check instead of a scan of every item before it: paging through
 linear in its size.
 """
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from moto.core.exceptions import InvalidToken
@@ -22,6 +23,10 @@ class _PositionedPaginator(Paginator):
     """moto's Paginator whose tokens also say where the item they name was in the results."""
 
     _start = 0
+    # optional: the results' sort key and direction, so that a page whose token item was
+    # deleted meanwhile goes on after it even when items before it were deleted too
+    sort_key: Callable[[Any], str] | None = None
+    descending = False
 
     def _parse_starting_token(self) -> dict[str, Any] | None:
         try:
@@ -57,6 +62,17 @@ class _PositionedPaginator(Paginator):
         )
         if found is not None:
             return found
+        after = self._parsed_token.get("sortKey") if self._parsed_token else None
+        if self.sort_key is not None and isinstance(after, str):
+            key, descending = self.sort_key, self.descending
+            return next(
+                (
+                    i
+                    for i, item in enumerate(results)
+                    if (key(item) < after if descending else key(item) > after)
+                ),
+                len(results),
+            )
         if isinstance(hint, int) and hint >= 0:
             # the item the token names was deleted meanwhile (DR scripts delete while they page):
             # carry on from where it stood rather than fail the listing
@@ -66,6 +82,8 @@ class _PositionedPaginator(Paginator):
     def _build_next_token(self, next_item: Any) -> str:
         token = self._token_decoder.decode(super()._build_next_token(next_item))
         token["position"] = self._start + self._max_results
+        if self.sort_key is not None:
+            token["sortKey"] = self.sort_key(next_item)
         return str(self._token_encoder.encode(token))
 
 
@@ -77,6 +95,43 @@ def paginate_list(
     **params_to_check: Any,
 ) -> tuple[list[T], str | None]:
     """Return one page of ``results`` and the token of the next; a token only fits the same query."""
+    return _paginate(
+        results, unique_attribute, max_results, next_token, params_to_check
+    )
+
+
+def paginate_sorted_list(
+    results: list[T],
+    unique_attribute: str,
+    max_results: int | None,
+    next_token: str | None,
+    sort_key: Callable[[T], str],
+    descending: bool,
+    **params_to_check: Any,
+) -> tuple[list[T], str | None]:
+    """paginate_list for results sorted by ``sort_key`` (``descending`` or not): a page goes on
+    after its token item even when that item and others before it were deleted between the
+    pages (snapshots pruned by retention)."""
+    return _paginate(
+        results,
+        unique_attribute,
+        max_results,
+        next_token,
+        params_to_check,
+        sort_key,
+        descending,
+    )
+
+
+def _paginate(
+    results: list[T],
+    unique_attribute: str,
+    max_results: int | None,
+    next_token: str | None,
+    params_to_check: dict[str, Any],
+    sort_key: Callable[[T], str] | None = None,
+    descending: bool = False,
+) -> tuple[list[T], str | None]:
     paginator = None
     try:
         paginator = _PositionedPaginator(
@@ -86,6 +141,7 @@ def paginate_list(
             unique_attribute=unique_attribute,
             param_values_to_check=params_to_check,
         )
+        paginator.sort_key, paginator.descending = sort_key, descending
         return paginator.paginate(results)
     except InvalidToken:
         raise ValidationException(

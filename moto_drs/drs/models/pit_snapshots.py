@@ -55,6 +55,8 @@ SNAPSHOT_TAKEN_EVENT = "DRS PIT Snapshot Taken"
 # When nothing is due sooner, a fleet sweep for events happens at most this often.
 MAX_SWEEP_INTERVAL = timedelta(minutes=10)
 ON_DEMAND = "ON_DEMAND"
+# how long an on-demand snapshot lives when no rule of the policy is enabled: the MINUTE rule's
+ON_DEMAND_RETENTION = timedelta(hours=1)
 SEEDED = "SEEDED"
 Period = tuple[datetime, datetime | None]
 
@@ -122,13 +124,16 @@ def retention_of(kind: frozenset[str] | str, policy: list[dict[str, Any]]) -> ti
     """How long a snapshot of ``kind`` lives under ``policy`` (zero: no rule keeps it).
 
     decision: an on-demand snapshot is kept like the policy's shortest-lived snapshots (the
-    MINUTE rule's hour by default): DRS documents no separate retention for it.
+    MINUTE rule's hour by default): DRS documents no separate retention for it. With every
+    rule disabled it keeps that hour, so the snapshot a launch just took and uses stays.
     """
     rules = enabled_rules(policy)
     if kind == SEEDED:
         return timedelta.max
     if kind == ON_DEMAND:
-        return min((retention for _, _, retention in rules), default=timedelta(0))
+        return min(
+            (retention for _, _, retention in rules), default=ON_DEMAND_RETENTION
+        )
     return max(
         (retention for units, _, retention in rules if units in kind),
         default=timedelta(0),
@@ -495,10 +500,15 @@ class PitSchedule:
         """One "DRS PIT Snapshot Taken" event per scheduled snapshot since the last update, in
         order; one already pruned again gets IDs of its own (its EBS snapshots are gone)."""
         since = self.events_through
-        start = (
-            since if since is not None else datetime.min.replace(tzinfo=timezone.utc)
-        )
-        starts = dict.fromkeys(UNITS, start)
+        # never brought up to date (a rule added after the server was last read): announce
+        # only what retention still keeps; enumerating every grid point since the series began
+        # cost time linear in the elapsed time, for each server of the fleet
+        starts = {
+            units: since
+            if since is not None
+            else now - self.policies.longest_retention_of(units)
+            for units in UNITS
+        }
         for anchor, periods in self.series():
             for moment, kind in scheduled(
                 anchor, periods, self.policies, starts, now

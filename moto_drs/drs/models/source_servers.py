@@ -13,7 +13,7 @@ server keeps O(number of state changes) of history, never O(time).
 """
 
 import copy
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from functools import cache
 from typing import Any
 
@@ -25,7 +25,7 @@ from ..utils import drs_arn, iso, iso_duration, new_id, now, parse_iso
 from .base import INITIATION_STEPS, DrsBackendCore, find_resource
 from .ec2_integration import right_sized_instance_type
 from .managed_state import DrsManagedState
-from .paging import paginate_list
+from .paging import paginate_list, paginate_sorted_list
 from .pit_snapshots import (
     MAX_SWEEP_INTERVAL,
     ON_DEMAND,
@@ -143,6 +143,13 @@ def _filter_date(text: str, field: str) -> datetime:
             f"{field} is not a valid date: {text!r}.",
             field_list=[{"name": field, "message": "Invalid date"}],
         ) from None
+
+
+def _snapshot_sort_key(snapshot: RecoverySnapshot) -> str:
+    """DescribeRecoverySnapshots' order as a string (the page token carries it: retention may
+    prune the snapshot a token names before the next page is asked for)."""
+    moment = snapshot.taken_at.astimezone(timezone.utc)
+    return f"{moment:%Y-%m-%dT%H:%M:%S.%f}|{snapshot.snapshot_id}"
 
 
 def _replication_error(state: str, error: Any) -> dict[str, str] | None:
@@ -890,11 +897,13 @@ class SourceServerOperations(DrsBackendCore):
             snapshots = [s for s in snapshots if s.taken_at >= start]
         if end is not None:
             snapshots = [s for s in snapshots if s.taken_at <= end]
-        return paginate_list(
+        return paginate_sorted_list(
             snapshots,
             "snapshot_id",
             max_results,
             next_token,
+            _snapshot_sort_key,
+            order == "DESC",
             server=source_server_id,
             filters=filters,
             order=order,
