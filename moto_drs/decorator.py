@@ -36,7 +36,6 @@ class DrsMock(MockAWS):
         if not inspect.iscoroutinefunction(func):
             return super()._decorate_callable(func, reset, remove_data)
 
-        @functools.wraps(func)
         async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
             self.start(reset=reset)
             try:
@@ -44,7 +43,7 @@ class DrsMock(MockAWS):
             finally:
                 self.stop(remove_data=remove_data)
 
-        return async_wrapper  # type: ignore[return-value]
+        return functools.wraps(func)(async_wrapper)  # type: ignore[return-value]
 
 
 @overload

@@ -20,10 +20,11 @@ import random
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, urlparse
 
 from botocore import xform_name
+from botocore.model import StructureShape
 from moto.core.base_backend import BackendDict, BaseBackend
 from moto.core.common_types import TYPE_RESPONSE
 from moto.moto_api._internal import mock_random
@@ -227,7 +228,7 @@ def _error_members(error: str, members: dict[str, Any] | None) -> dict[str, Any]
             'an object of the error\'s members, e.g. {"retryAfterSeconds": "2"}',
         )
     merged = dict(DEFAULT_MEMBERS.get(error, {}), **(members or {}))
-    shape = drs_service_model().shape_for(error)
+    shape = cast(StructureShape, drs_service_model().shape_for(error))
     allowed = {
         name: member
         for name, member in shape.members.items()

@@ -13,9 +13,10 @@ Errors answer as DRS does: JSON with ``code`` and ``message`` and the error's HT
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from botocore import xform_name
+from botocore.model import StructureShape
 from moto.core.common_types import TYPE_RESPONSE
 
 JSON_HEADERS = {"Content-Type": "application/json"}
@@ -94,7 +95,7 @@ def _json_endpoint(
         except ServiceException as error:
             from .drs.models import drs_service_model
 
-            shape = drs_service_model().shape_for(error.code)
+            shape = cast(StructureShape, drs_service_model().shape_for(error.code))
             status = shape.metadata.get("error", {}).get("httpStatusCode", 400)
             members = {  # the error's members as the model names them (quotaCode, fieldList, ...)
                 name: value

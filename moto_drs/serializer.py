@@ -14,9 +14,9 @@ blobs, documents) is left to moto's own methods. It is registered for DRS throug
 
 from collections.abc import Callable
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
-from botocore.model import ListShape, MapShape, Shape, StructureShape
+from moto.core.model import ListShape, MapShape, Shape, StructureShape
 from moto.core.serialize import (
     DEFAULT_ALIAS_PROVIDERS,
     AttributePickerContext,
@@ -70,11 +70,11 @@ def _compile(shape: Shape) -> Converter:
         return _delegate(shape)
     kind = shape.type_name
     if kind == "structure":
-        return _structure_converter(shape)
+        return _structure_converter(cast(StructureShape, shape))
     if kind == "list":
-        return _list_converter(shape)
+        return _list_converter(cast(ListShape, shape))
     if kind == "map":
-        return _map_converter(shape)
+        return _map_converter(cast(MapShape, shape))
     if kind == "string":
         return _string
     if kind in ("integer", "long"):
@@ -138,7 +138,9 @@ class _Member:
     )
 
     def __init__(self, name: str, shape: Shape, parent: StructureShape) -> None:
-        shape.parent = parent  # as moto's serializer sets it; aliases read it
+        cast(
+            Any, shape
+        ).parent = parent  # as moto's serializer sets it; aliases read it
         self.name = name
         self.stored = shape.serialization.get("name", name)
         self.shape = shape
@@ -271,7 +273,7 @@ def _first_present(keys: tuple[str, ...], lookup: str) -> list[str]:
 
 
 def _list_converter(shape: ListShape) -> Converter:
-    item_shape = shape.member
+    item_shape = cast(Shape, shape.member)
     # moto serializes each item under the item shape's name and keeps the raw item if that is missing
     raw_items = item_shape.serialization.get("name", item_shape.name) != item_shape.name
 
@@ -287,7 +289,7 @@ def _list_converter(shape: ListShape) -> Converter:
 
 
 def _map_converter(shape: MapShape) -> Converter:
-    value_shape = shape.value
+    value_shape = cast(Shape, shape.value)
 
     def convert(serializer: "DrsSerializer", value: Any) -> Any:
         convert_value = converter_for(value_shape)
@@ -321,8 +323,8 @@ class DrsSerializer(RestJSONSerializer):
     """``RestJSONSerializer`` whose successful results go through the compiled converters."""
 
     def _serialize_result(self, resp: Any, result: Any) -> Any:
-        shape = self.operation_model.output_shape
-        if not self._compiled_path_applies(shape):
+        shape = cast(StructureShape | None, self.operation_model.output_shape)
+        if shape is None or not self._compiled_path_applies(shape):
             return super()._serialize_result(resp, result)
         body = converter_for(shape)(self, result)
         serialized = {"body": {} if body is _SKIP else body, "headers": {}}

@@ -11,11 +11,11 @@ import re
 import zlib
 from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs
 
 from botocore import xform_name
-from botocore.model import NoShapeFoundError, OperationModel
+from botocore.model import NoShapeFoundError, OperationModel, StructureShape
 from moto.core.common_types import TYPE_RESPONSE
 from moto.core.exceptions import (
     AccessDeniedError,
@@ -78,7 +78,7 @@ def _json_error_headers(code: str) -> dict[str, str]:
 def _header_members(code: str) -> tuple[tuple[str, str], ...]:
     """(attribute, header) for each header member of the error shape ``code``."""
     try:
-        shape = drs_service_model().shape_for(code)
+        shape = cast(StructureShape, drs_service_model().shape_for(code))
     except NoShapeFoundError:
         return ()
     return tuple(

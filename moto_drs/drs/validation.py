@@ -11,7 +11,7 @@ import re
 from functools import cache
 from typing import Any
 
-from botocore.model import OperationModel, Shape
+from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
 
 from .exceptions import ValidationException
 
@@ -174,10 +174,12 @@ def validate_value(shape: Shape, value: Any, path: str, errors: list[Field]) -> 
         _check_number(shape, value, path, errors)
     elif type_name == "list":
         _check_size(shape, value, path, errors)
+        assert isinstance(shape, ListShape)
         for index, item in enumerate(value):
             validate_value(shape.member, item, f"{path}[{index}]", errors)
     elif type_name == "map":
         _check_size(shape, value, path, errors)
+        assert isinstance(shape, MapShape)
         for key, item in value.items():
             validate_value(shape.key, key, f"{path}.{key}(key)", errors)
             validate_value(shape.value, item, f"{path}.{key}", errors)
@@ -190,6 +192,7 @@ def validate_value(shape: Shape, value: Any, path: str, errors: list[Field]) -> 
 def validate_structure(
     shape: Shape, value: dict[str, Any], path: str, errors: list[Field]
 ) -> None:
+    assert isinstance(shape, StructureShape)
     members = shape.members
     prefix = f"{path}." if path else ""
     for name in shape.required_members:
