@@ -5,6 +5,8 @@ moto finds a service in three places, all extended here without importing the se
 ``moto.drs`` that ``moto.backends.get_backend("drs")`` imports, and the Moto API's URL table for
 the seeding endpoints. moto's CloudFormation finds the ``AWS::DRS::*`` resource types once
 ``moto.cloudformation`` is imported (upstream, its parsing module imports every service's models).
+the seeding endpoints. It also applies the small moto core changes the service relies on
+(``core_patches``), which upstream are commits to moto core.
 """
 
 import importlib
@@ -15,6 +17,8 @@ import sys
 import threading
 from types import ModuleType
 from typing import Any
+
+from . import core_patches
 
 SERVICE = "drs"
 URL_PATTERN = re.compile(r"https?://drs\.(.+)\.amazonaws\.com")
@@ -70,6 +74,7 @@ def register() -> None:
         _register_serializer()
         _register_cloudformation()
         _apply_core_patches()
+        core_patches.apply()
         _registered = True
 
 

@@ -1,0 +1,103 @@
+"""The moto core changes of ``moto_drs.core_patches``, tested on moto itself (they become moto
+core commits upstream) and through DRS.
+
+Server-mode tests of the same behaviour: tests/test_hostile_input.py (Content-Type variants).
+"""
+
+import json
+from typing import Any
+
+import pytest
+from moto.core import request as moto_request
+from moto.core.request import Request
+from moto.core.responses import BaseResponse
+from moto.core.utils import get_service_model
+
+import moto_drs  # noqa: F401  (applies the patches)
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/x-www-form-urlencoded",
+        "application/x-amz-json-1.1",
+        "multipart/form-data; boundary=x",
+        "text/plain",
+        None,
+    ],
+)
+def test_a_rest_json_service_keeps_its_protocol_whatever_the_content_type(
+    content_type: str | None,
+) -> None:
+    model = get_service_model("drs")
+    assert moto_request.determine_request_protocol(model, content_type) == "rest-json"
+
+
+def test_a_content_type_the_service_speaks_still_picks_the_protocol() -> None:
+    sqs = get_service_model("sqs")  # speaks json and query
+    picked = moto_request.determine_request_protocol(
+        sqs, "application/x-www-form-urlencoded"
+    )
+    assert picked in sqs.metadata.get("protocols", [sqs.protocol])
+    assert (
+        moto_request.determine_request_protocol(sqs, "application/x-amz-json-1.0")
+        == "json"
+    )
+
+
+def test_a_query_service_answers_in_its_protocol_to_a_json_content_type() -> None:
+    sns = get_service_model("sns")
+    assert (
+        moto_request.determine_request_protocol(sns, "application/json") == sns.protocol
+    )
+
+
+class _RawBodyResponse(BaseResponse):
+    use_raw_body = True
+
+    def __init__(self) -> None:
+        super().__init__(service_name="drs")
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["application/x-www-form-urlencoded", "multipart/form-data; boundary=x"],
+)
+def test_use_raw_body_keeps_a_body_sent_with_a_form_content_type(
+    content_type: str,
+) -> None:
+    body = json.dumps({"filters": {"sourceServerIDs": ["s-1"]}}).encode()
+    request = Request.from_primitives(
+        "POST",
+        "https://drs.us-east-1.amazonaws.com/DescribeSourceServers",
+        {"Content-Type": content_type},
+        body,
+    )
+    response = _RawBodyResponse()
+    response.setup_class(request)
+    assert response.raw_body == body
+
+
+def test_without_use_raw_body_form_parsing_is_unchanged() -> None:
+    request = Request.from_primitives(
+        "POST",
+        "https://sns.us-east-1.amazonaws.com/",
+        {"Content-Type": "application/x-www-form-urlencoded"},
+        b"Action=ListTopics&Version=2010-03-31",
+    )
+    response = BaseResponse(service_name="sns")
+    response.setup_class(request)
+    assert response.querystring["Action"] == ["ListTopics"]
+
+
+def test_decorator_mode_reads_drs_json_under_a_form_content_type(drs: Any) -> None:
+    server = moto_drs.add_source_server()
+
+    def as_form(request: Any, **_: Any) -> None:
+        request.headers["Content-Type"] = "application/x-www-form-urlencoded"
+
+    drs.meta.events.register("before-sign.drs.DescribeSourceServers", as_form)
+    items = drs.describe_source_servers(
+        filters={"sourceServerIDs": [server["sourceServerID"]]}
+    )["items"]
+    assert [s["sourceServerID"] for s in items] == [server["sourceServerID"]]
