@@ -2,7 +2,8 @@
 
 It shares moto's own nesting counter (start/stop go through a ``MockAWS``), so it nests with
 ``mock_aws`` both ways and isolates state between tests exactly as ``mock_aws`` does. All other
-moto services (EC2, IAM, ...) are mocked too: real DRS works with them.
+moto services (EC2, IAM, ...) are mocked too: real DRS works with them. In moto's server mode
+(``TEST_SERVER_MODE=true``) it is moto's server-mode mock: boto3 clients go to the test server.
 """
 
 import functools
@@ -10,6 +11,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
+from moto import mock_aws
 from moto.core.config import DefaultConfig
 from moto.core.models import MockAWS
 
@@ -22,7 +24,8 @@ class DrsMock(MockAWS):
     def __init__(self, config: DefaultConfig | None = None) -> None:
         register()
         super().__init__(config)
-        self._inner = MockAWS(config)
+        # moto's own choice: in server mode (TEST_SERVER_MODE=true) clients go to the test server
+        self._inner: MockAWS = mock_aws(config=config)
 
     def start(self, reset: bool = True) -> None:
         self._inner.start(reset=reset)

@@ -29,6 +29,8 @@ from moto.core.base_backend import BackendDict, BaseBackend
 from moto.core.common_types import TYPE_RESPONSE
 from moto.moto_api._internal import mock_random
 
+from .server_mode import local, over_http
+
 FAULT_KEYS = {
     "operations",
     "error",
@@ -41,7 +43,7 @@ FAULT_KEYS = {
     "region",
     "accountId",
 }
-QUOTA_KEYS = {"quotas", "region", "accountId"}
+QUOTA_KEYS = {"quotas", "name", "value", "region", "accountId"}
 DEFAULT_MESSAGES = {
     "ThrottlingException": "Rate exceeded",
     "InternalServerException": "An internal error occurred",
@@ -265,6 +267,7 @@ def _check_number(
         )
 
 
+@over_http("faults", result="fault")
 def inject_fault(
     operations: str | Sequence[str] | None = "*",
     error: str = "ThrottlingException",
@@ -331,6 +334,7 @@ def _registries() -> list[FaultRegistry]:
     ]
 
 
+@over_http("faults", method="GET", result="faults")
 def list_faults() -> list[dict[str, Any]]:
     """Every active fault, in every account and region, in the order they were injected."""
     faults: list[dict[str, Any]] = []
@@ -340,6 +344,7 @@ def list_faults() -> list[dict[str, Any]]:
     return faults
 
 
+@over_http("faults", method="DELETE", result="removed")
 def clear_faults(fault_id: str | None = None) -> int:
     """Remove one fault (by ``faultId``) or all of them; returns how many were removed."""
     removed = 0
@@ -358,6 +363,7 @@ def clear_faults(fault_id: str | None = None) -> int:
 # -- quotas ----------------------------------------------------------------------------------------
 
 
+@over_http("quotas")
 def set_quota(
     name: str, value: int, region_name: str = "us-east-1", account_id: str | None = None
 ) -> None:
@@ -367,6 +373,7 @@ def set_quota(
         backend.set_quota(name, value)
 
 
+@over_http("quotas", method="GET", result="quotas")
 def list_quotas(
     region_name: str = "us-east-1", account_id: str | None = None
 ) -> list[dict[str, Any]]:
@@ -393,7 +400,7 @@ def _inject_from_payload(payload: dict[str, Any]) -> dict[str, Any]:
         account is not None and not isinstance(account, str)
     ):
         raise _invalid("region", "region and accountId must be strings")
-    fault = inject_fault(
+    fault = local(inject_fault)(
         payload.get("operations", "*"),
         payload.get("error", "ThrottlingException"),
         message=payload.get("message"),
@@ -412,6 +419,10 @@ def _set_quotas_from_payload(payload: dict[str, Any]) -> dict[str, Any]:
     region = payload.get("region", "us-east-1")
     account = payload.get("accountId")
     quotas = payload.get("quotas", {})
+    if "name" in payload or "value" in payload:  # set_quota's own arguments
+        if not isinstance(quotas, dict) or not isinstance(payload.get("name"), str):
+            raise _invalid("name", "a quota name (or code) with its value")
+        quotas = dict(quotas, **{payload["name"]: payload.get("value")})
     if not isinstance(region, str) or (
         account is not None and not isinstance(account, str)
     ):
@@ -449,12 +460,13 @@ def faults_endpoint(request: Any, full_url: str, headers: Any) -> TYPE_RESPONSE:
 
     method = getattr(request, "method", "POST")
     if method == "GET":
-        return _json_endpoint(set(), lambda _: {"faults": list_faults()})(
+        return _json_endpoint(set(), lambda _: {"faults": local(list_faults)()})(
             _QueryAsBody(full_url), full_url, headers
         )
     if method == "DELETE":
         endpoint = _json_endpoint(
-            {"faultId"}, lambda query: {"removed": clear_faults(query.get("faultId"))}
+            {"faultId"},
+            lambda query: {"removed": local(clear_faults)(query.get("faultId"))},
         )
         return endpoint(_QueryAsBody(full_url), full_url, headers)
     return _json_endpoint(FAULT_KEYS, _inject_from_payload)(request, full_url, headers)
@@ -468,7 +480,7 @@ def quotas_endpoint(request: Any, full_url: str, headers: Any) -> TYPE_RESPONSE:
         endpoint = _json_endpoint(
             {"region", "accountId"},
             lambda query: {
-                "quotas": list_quotas(
+                "quotas": local(list_quotas)(
                     query.get("region", "us-east-1"), query.get("accountId")
                 )
             },

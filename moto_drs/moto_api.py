@@ -31,6 +31,12 @@ SEED_KEYS = {
 SNAPSHOT_KEYS = {"accountId", "region", "sourceServerID", "timestamp"}
 REPLICATION_STATE_KEYS = {"accountId", "region", "sourceServerID", "state", "error"}
 CLOCK_KEYS = {"advanceSeconds"}
+FAILBACK_CLIENT_KEYS = {
+    "accountId",
+    "region",
+    "recoveryInstanceID",
+    "failbackToOriginalServer",
+}
 
 
 def _request_body(request: Any) -> bytes:
@@ -112,6 +118,7 @@ def _json_endpoint(
 def _seed_source_server(payload: dict[str, Any]) -> dict[str, Any]:
     from .drs.exceptions import ValidationException
     from .seeding import add_source_server
+    from .server_mode import local
 
     region = payload.get("region", "us-east-1")
     account = payload.get("accountId")
@@ -119,7 +126,7 @@ def _seed_source_server(payload: dict[str, Any]) -> dict[str, Any]:
         account is not None and not isinstance(account, str)
     ):
         raise ValidationException("region and accountId must be strings.")
-    server = add_source_server(
+    server = local(add_source_server)(
         region_name=region,
         account_id=account,
         source_properties=payload.get("sourceProperties"),
@@ -133,6 +140,7 @@ def _seed_source_server(payload: dict[str, Any]) -> dict[str, Any]:
 def _seed_recovery_snapshot(payload: dict[str, Any]) -> dict[str, Any]:
     from .drs.exceptions import ValidationException
     from .seeding import add_recovery_snapshot
+    from .server_mode import local
 
     server_id = payload.get("sourceServerID")
     timestamp = payload.get("timestamp")
@@ -148,7 +156,7 @@ def _seed_recovery_snapshot(payload: dict[str, Any]) -> dict[str, Any]:
         account is not None and not isinstance(account, str)
     ):
         raise ValidationException("region and accountId must be strings.")
-    snapshot = add_recovery_snapshot(
+    snapshot = local(add_recovery_snapshot)(
         server_id, timestamp, region_name=region, account_id=account
     )
     return {"recoverySnapshot": snapshot}
@@ -193,6 +201,29 @@ def _get_clock() -> dict[str, Any]:
     return get_clock()
 
 
+def _connect_failback_client(payload: dict[str, Any]) -> dict[str, Any]:
+    from .drs.exceptions import ValidationException
+    from .seeding import connect_failback_client
+    from .server_mode import local
+
+    instance_id = payload.get("recoveryInstanceID")
+    to_original = payload.get("failbackToOriginalServer", True)
+    region = payload.get("region", "us-east-1")
+    account = payload.get("accountId")
+    if not isinstance(instance_id, str) or not isinstance(to_original, bool):
+        raise ValidationException(
+            "recoveryInstanceID (string) is required; failbackToOriginalServer is a boolean."
+        )
+    if not isinstance(region, str) or (
+        account is not None and not isinstance(account, str)
+    ):
+        raise ValidationException("region and accountId must be strings.")
+    instance = local(connect_failback_client)(
+        instance_id, to_original, region_name=region, account_id=account
+    )
+    return {"recoveryInstance": instance}
+
+
 def _faults_glue(name: str) -> Callable[..., TYPE_RESPONSE]:
     """An endpoint of ``faults.py``, imported on first use so that ``import moto_drs`` stays cheap."""
 
@@ -217,6 +248,9 @@ URL_PATHS: dict[str, Callable[..., TYPE_RESPONSE]] = {
     ),
     "{0}/moto-api/static/drs/clock": _json_endpoint(
         CLOCK_KEYS, _advance_clock, on_get=_get_clock
+    ),
+    "{0}/moto-api/static/drs/failback-clients": _json_endpoint(
+        FAILBACK_CLIENT_KEYS, _connect_failback_client
     ),
     "{0}/moto-api/static/drs/faults": _faults_glue("faults_endpoint"),
     "{0}/moto-api/static/drs/quotas": _faults_glue("quotas_endpoint"),

@@ -2,6 +2,8 @@
 
 Real source servers appear when the AWS Replication Agent is installed on a machine, so DRS has
 no public create call; tests seed servers here instead (or over HTTP, see ``moto_api``).
+In moto's server mode (``TEST_SERVER_MODE=true``) each function asks the test server through
+its endpoint instead (``server_mode.over_http``).
 """
 
 import json
@@ -11,6 +13,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from moto.core import DEFAULT_ACCOUNT_ID
+
+from .server_mode import over_http
 
 
 def _backend(region_name: str, account_id: str | None) -> Any:
@@ -126,6 +130,7 @@ def as_api_output(operation_name: str, result: Any) -> dict[str, Any]:
     return json.loads(body) if body else {}
 
 
+@over_http("source-servers", result="sourceServer")
 def add_source_server(
     region_name: str = "us-east-1",
     account_id: str | None = None,
@@ -151,6 +156,7 @@ def add_source_server(
         return as_api_output("DescribeSourceServers", {"items": [server]})["items"][0]
 
 
+@over_http("recovery-snapshots", result="recoverySnapshot")
 def add_recovery_snapshot(
     source_server_id: str,
     timestamp: str | datetime | None = None,
@@ -170,6 +176,7 @@ def add_recovery_snapshot(
         ][0]
 
 
+@over_http("failback-clients", result="recoveryInstance")
 def connect_failback_client(
     recovery_instance_id: str,
     failback_to_original_server: bool = True,

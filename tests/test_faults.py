@@ -6,7 +6,7 @@ import pytest
 import requests
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from conftest import make_drs_client
+from conftest import make_drs_client, moto_api_url
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from moto.core.exceptions import ServiceException
@@ -15,7 +15,7 @@ from shape_check import assert_client_error
 import moto_drs
 from moto_drs import mock_drs
 
-MOTO_API = "http://motoapi.amazonaws.com/moto-api/static/drs/faults"
+MOTO_API = moto_api_url() + "/moto-api/static/drs/faults"
 FAULT_FIELDS = [
     "operations",
     "error",

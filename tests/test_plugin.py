@@ -7,7 +7,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from conftest import make_drs_client
+from conftest import make_drs_client, moto_api_url
 from moto import mock_aws
 from shape_check import assert_client_error
 
@@ -211,7 +211,7 @@ def test_snapshots_only_once_continuous(aws: Any) -> None:
 def test_seeding_endpoints_in_decorator_mode(drs: Any) -> None:
     import requests
 
-    base = "http://motoapi.amazonaws.com/moto-api/static/drs"
+    base = moto_api_url() + "/moto-api/static/drs"
     response = requests.post(
         f"{base}/source-servers", json={"tags": {"a": "b"}}, timeout=10
     )

@@ -6,13 +6,14 @@ from typing import Any
 import pytest
 import requests
 from botocore.exceptions import ClientError
+from conftest import moto_api_url
 from moto.core.exceptions import ServiceException
 from shape_check import assert_client_error
 
 import moto_drs
 from moto_drs import mock_drs
 
-MOTO_API = "http://motoapi.amazonaws.com/moto-api/static/drs"
+MOTO_API = moto_api_url() + "/moto-api/static/drs"
 DOCUMENTED = {  # docs/drs-semantics.md, section 8
     "source_servers": ("L-E28BE5E0", 4000),
     "replicating_source_servers": ("L-C1D14A2B", 300),

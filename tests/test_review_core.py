@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import requests
 from botocore.exceptions import ClientError
-from conftest import Server
+from conftest import Server, moto_api_url
 from shape_check import assert_client_error
 
 import moto_drs
@@ -16,7 +16,7 @@ from moto_drs.drs.exceptions import ValidationException
 from moto_drs.drs.models import drs_backends
 from moto_drs.drs.models.source_servers import SourceServer
 
-MOTO_API = "http://motoapi.amazonaws.com/moto-api/static/drs"
+MOTO_API = moto_api_url() + "/moto-api/static/drs"
 
 
 def test_answer_is_serialized_under_the_backend_lock(
