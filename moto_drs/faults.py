@@ -3,7 +3,8 @@
 A fault makes chosen DRS operations answer a chosen DRS error instead of running: the next
 ``count`` calls, or each call with a ``probability`` (reproducible with a ``seed``), optionally
 only calls that name one resource. It is checked after the input was validated and before the
-operation changes anything, through the service's ``BEFORE_OPERATION`` hook.
+operation changes anything: the plugin wraps the service's ``responses.run_operation`` (the step
+after validation) with the first fault it gets; the service has no hook for it.
 
 Faults belong to one account and region. They are kept in a moto ``BackendDict``, so moto's
 reset (``/moto-api/reset``, and every ``mock_drs``/``mock_aws`` start) clears them with the rest
@@ -142,7 +143,7 @@ fault_registries: BackendDict[FaultRegistry] = BackendDict(FaultRegistry, "drs")
 
 
 def _raise_injected_fault(backend: Any, operation: str, params: dict[str, Any]) -> None:
-    """The ``BEFORE_OPERATION`` hook; dict.get, unlike [], creates no registry on the way."""
+    """Raise the fault that fails this call, if any; dict.get, unlike [], creates no registry."""
     registries = fault_registries.get(backend.account_id)
     registry = registries.get(backend.region_name) if registries is not None else None
     if registry is None or not registry.faults:
@@ -156,11 +157,24 @@ _hook_lock = threading.Lock()
 
 
 def _install_hook() -> None:
-    from .drs.responses import BEFORE_OPERATION
+    """Check faults in ``responses.run_operation``, the step after input validation that API
+    requests and CloudFormation's handlers share: the service itself knows nothing of faults.
+    Installed with the first fault; both callers look the function up when they call it."""
+    from .drs import responses
 
     with _hook_lock:
-        if _raise_injected_fault not in BEFORE_OPERATION:
-            BEFORE_OPERATION.append(_raise_injected_fault)
+        run = responses.run_operation
+        if getattr(run, "checks_faults", False):
+            return
+
+        def run_unless_faulted(
+            backend: Any, operation: Any, params: dict[str, Any]
+        ) -> Any:
+            _raise_injected_fault(backend, operation.name, params)
+            return run(backend, operation, params)
+
+        run_unless_faulted.checks_faults = True  # type: ignore[attr-defined]
+        responses.run_operation = run_unless_faulted
 
 
 def _error_classes() -> dict[str, type]:

@@ -5,8 +5,9 @@ moto finds a service in three places, all extended here without importing the se
 ``moto.drs`` that ``moto.backends.get_backend("drs")`` imports, and the Moto API's URL table for
 the seeding endpoints. moto's CloudFormation finds the ``AWS::DRS::*`` resource types once
 ``moto.cloudformation`` is imported (upstream, its parsing module imports every service's models).
-the seeding endpoints. It also applies the small moto core changes the service relies on
-(``core_patches``), which upstream are commits to moto core.
+It also registers the state-manager defaults of DRS's models and applies the small moto core
+changes the service relies on (``core_patches``, ``ec2_core_patches``), which upstream are commits
+to moto core.
 """
 
 import importlib
@@ -23,6 +24,16 @@ from . import core_patches
 SERVICE = "drs"
 URL_PATTERN = re.compile(r"https?://drs\.(.+)\.amazonaws\.com")
 _ALIASES = {"moto.drs": "moto_drs.drs"}
+# The state-manager defaults of DRS's models, registered where moto registers its own (the body of
+# moto/moto_api/__init__.py; upstream these become lines there). "immediate": a resource reaches
+# its final status on the next read, unless a test sets another transition.
+STATE_MANAGER_DEFAULTS: dict[str, dict[str, Any]] = {
+    "drs::source-server": {"progression": "immediate"},
+    "drs::job": {"progression": "immediate"},
+    "drs::recovery-instance-failback": {"progression": "immediate"},
+    "drs::recovery-plan-execution": {"progression": "immediate"},
+    "drs::source-network": {"progression": "immediate"},
+}
 _lock = threading.Lock()
 _registered = False
 
@@ -71,6 +82,7 @@ def register() -> None:
         if not any(isinstance(finder, _AliasFinder) for finder in sys.meta_path):
             sys.meta_path.append(_AliasFinder())
         _register_moto_api_paths()
+        _register_state_manager_defaults()
         _register_serializer()
         _register_cloudformation()
         _apply_core_patches()
@@ -91,6 +103,11 @@ def _apply_core_patches() -> None:
     from . import ec2_core_patches
 
     ec2_core_patches.apply()
+def _register_state_manager_defaults() -> None:
+    from moto.moto_api import state_manager
+
+    for model_name, transition in STATE_MANAGER_DEFAULTS.items():
+        state_manager.register_default_transition(model_name, transition=transition)
 
 
 def _register_serializer() -> None:

@@ -80,16 +80,27 @@ def _state_manager_over_http() -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if settings.TEST_SERVER_MODE:
-        if "TEST_SERVER_MODE_ENDPOINT" not in os.environ:
-            _start_test_server()
-        _state_manager_over_http()
+    if not settings.TEST_SERVER_MODE:
+        return
+    _state_manager_over_http()
+    xdist_controller = hasattr(config.option, "numprocesses") and not hasattr(
+        config, "workerinput"
+    )
+    if "TEST_SERVER_MODE_ENDPOINT" in os.environ or (
+        xdist_controller and config.option.numprocesses
+    ):
+        return  # a server given from outside, or xdist's workers start their own
+    _start_test_server()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     if _server_process is not None:
         _server_process.terminate()
-        _server_process.wait(timeout=30)
+        try:
+            _server_process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            _server_process.kill()
+            _server_process.wait(timeout=10)
 
 
 def pytest_report_header(config: pytest.Config) -> str:

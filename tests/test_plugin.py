@@ -240,3 +240,23 @@ def test_pytest_plugin_fixture_gives_an_initialized_client(drs_client: Any) -> N
     assert drs_client.describe_source_servers()["items"] == []
     moto_drs.add_source_server()
     assert len(drs_client.describe_source_servers()["items"]) == 1
+
+
+def test_every_state_manager_model_of_the_service_has_its_default_registered() -> None:
+    """The service names its models (``drs::<resource>``); the registration glue registers their
+    defaults, where moto registers its own. A model added to the service must be added there."""
+    import re
+    from pathlib import Path
+
+    from moto.moto_api import state_manager
+
+    from moto_drs.registration import STATE_MANAGER_DEFAULTS
+
+    service = Path(moto_drs.__file__).parent / "drs"
+    named = {
+        name
+        for path in service.rglob("*.py")
+        for name in re.findall(r'"(drs::[a-z-]+)"', path.read_text())
+    }
+    assert named == set(STATE_MANAGER_DEFAULTS)
+    assert named <= set(state_manager.get_registered_models())

@@ -35,3 +35,14 @@ def _run(*command: str) -> None:
 )
 def test_moto_quality_gate(command: tuple[str, ...]) -> None:
     _run(*command)
+
+
+def test_the_service_stands_alone() -> None:
+    """``moto_drs/drs/`` cites AWS sources, not this project's docs/, and has no plugin hooks."""
+    service = ROOT / "moto_drs" / "drs"
+    for path in service.rglob("*.py"):
+        text = path.read_text()
+        assert "docs/" not in text.replace("docs.aws", ""), path
+        assert "moto_drs" not in text, path
+        assert "BEFORE_OPERATION" not in text, path
+        assert "register_default_transition" not in text, path

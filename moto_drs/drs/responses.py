@@ -9,7 +9,6 @@ import io
 import json
 import re
 import zlib
-from collections.abc import Callable
 from functools import cache
 from typing import Any, cast
 from urllib.parse import parse_qs
@@ -36,8 +35,6 @@ from .exceptions import (
 from .models import DrsBackend, drs_backends, drs_service_model
 from .validation import parse_input
 
-# Hooks run before every operation (fault injection registers here); each may raise a DRS error.
-BEFORE_OPERATION: list[Callable[[DrsBackend, str, dict[str, Any]], None]] = []
 _ACCOUNT_ID = re.compile(r"\d{12}")
 
 
@@ -45,8 +42,8 @@ def run_operation(
     backend: DrsBackend, operation: OperationModel, params: dict[str, Any]
 ) -> Any:
     """Run validated input ``params`` (API member names) through the backend method named like
-    ``operation``, under the backend's lock: the hooks, the account's initialization where the
-    model lists UninitializedAccountException, the backend's ``before_operation``, then the
+    ``operation``, under the backend's lock: the account's initialization where the model lists
+    UninitializedAccountException, the backend's ``before_operation``, then the
     method. Requests and CloudFormation's resource handlers (models/cloudformation.py) both
     come through here."""
     requires_init = any(
@@ -56,8 +53,6 @@ def run_operation(
     kwargs = {xform_name(name): value for name, value in params.items()}
     with backend.lock:
         try:
-            for hook in BEFORE_OPERATION:
-                hook(backend, operation.name, params)
             if requires_init:
                 backend.ensure_initialized()
             backend.before_operation()

@@ -121,7 +121,8 @@ MAX_TAGS = (
 
 
 def _check_tags(tags: dict[str, Any], path: str, errors: list[Field]) -> None:
-    """What the model leaves out (docs/drs-semantics.md section 9): at most 50 tags, no ``aws:`` keys."""
+    """What the model leaves out: at most 50 tags, no ``aws:`` keys (API reference, TagResource;
+    AWS tagging rules, https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html)."""
     if len(tags) > MAX_TAGS:
         errors.append(
             {

@@ -5,7 +5,6 @@ subclass of ``DrsBackendCore`` (base.py), which holds what they share and the ho
 """
 
 from moto.core.base_backend import BackendDict
-from moto.moto_api import state_manager
 
 from .base import DrsBackendCore, drs_service_model
 from .events import EventOperations
@@ -18,7 +17,7 @@ from .recovery_instances import RecoveryInstanceOperations
 from .recovery_plans import RecoveryPlanOperations
 from .replication_configuration import ReplicationConfigurationOperations
 from .source_networks import SourceNetworkOperations
-from .source_servers import SOURCE_SERVER_MODEL, SourceServerOperations
+from .source_servers import SourceServerOperations
 from .staging import StagingOperations
 
 __all__ = ["DrsBackend", "drs_backends", "drs_service_model"]
@@ -55,10 +54,6 @@ class DrsBackend(
         self._init_staging()
         self._init_recovery_plans()
 
-
-state_manager.register_default_transition(
-    SOURCE_SERVER_MODEL, transition={"progression": "immediate"}
-)
 
 drs_backends = BackendDict(DrsBackend, "drs")
 

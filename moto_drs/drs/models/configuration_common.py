@@ -45,7 +45,8 @@ def raise_if_invalid(errors: list[Field], what: str) -> None:
 
 
 def require_connected(server: "SourceServer", what: str) -> None:
-    """A disconnected server's settings are frozen (docs/drs-semantics.md, section 1)."""
+    """A disconnected server's settings are frozen (API reference, DisconnectSourceServer: the
+    server can no longer be managed until its agent reconnects)."""
     if server.data_replication_state == "DISCONNECTED":
         raise ConflictException(
             f"Cannot update the {what} of source server {server.source_server_id}: it is disconnected.",
@@ -108,7 +109,7 @@ def describe_templates(
     next_token: str | None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """A page of ``templates``, those of ``template_ids`` if given; an unknown ID is left out of the
-    result (reads never answer 404; docs/drs-semantics.md §0)."""
+    result: the model lists no ResourceNotFoundException for these reads."""
     found = list(templates.values())
     if template_ids:
         wanted = set(template_ids)

@@ -5,7 +5,8 @@ premises; seeded with ``connect_failback_client``, as the client's own calls do 
 when ReverseReplication starts replicating an EC2-origin instance back to its origin Region. It
 then progresses through the state manager (model ``drs::recovery-instance-failback``) from
 FAILBACK_IN_PROGRESS to FAILBACK_READY_FOR_LAUNCH, when StartFailbackLaunch may run a LAUNCH job
-(initiated by FAILBACK) that ends in FAILBACK_COMPLETED. Rules and sources: docs/recovery.md.
+(initiated by FAILBACK) that ends in FAILBACK_COMPLETED. Source: the DRS user guide, "Performing a
+failback" (/drs/latest/userguide/failback-performing-main.html).
 """
 
 from typing import TYPE_CHECKING, Any

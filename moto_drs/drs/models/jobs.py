@@ -5,7 +5,8 @@ PENDING -> STARTED -> COMPLETED. What a job does happens in its *phases*, applie
 read lets the state manager move it; so under manual or time progression a poller sees every
 intermediate state and the event log grow, and under "immediate" the job is finished before the
 call that created it returns. StartRecovery, TerminateRecoveryInstances and StartFailbackLaunch
-all create their jobs through ``create_job``. Rules and sources: docs/recovery.md.
+all create their jobs through ``create_job``. Source: the API reference of StartRecovery and Job
+(/drs/latest/APIReference/API_Job.html) and the user guide's "Recovery job log".
 """
 
 from collections.abc import Callable
@@ -14,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from moto.core.common_models import BaseModel
 from moto.core.exceptions import ServiceException
-from moto.moto_api import state_manager
 from moto.moto_api._internal import mock_random
 
 from ..exceptions import (
@@ -245,7 +245,7 @@ class JobOperations(DrsBackendCore):
 
     def check_job_capacity(self, source_server_ids: list[str], field: str) -> None:
         """Before a job is created: each server once (``field`` names the request member), and DRS's
-        job quotas (docs/drs-semantics.md section 8)."""
+        job quotas (AWS General Reference, "Elastic Disaster Recovery endpoints and quotas")."""
         reject_repeated(
             source_server_ids, field, "Source server"
         )  # a job launches each source server once
@@ -409,7 +409,8 @@ class JobOperations(DrsBackendCore):
     def _cleanup_phase(
         self, job: Job, launching: list[tuple[JobParticipant, "SourceServer"]]
     ) -> None:
-        """A new launch replaces the server's recovery instance (docs/recovery.md)."""
+        """A new launch replaces the server's recovery instance (user guide, "Drills": a new
+        drill terminates the previous drill instance)."""
         previous = [
             (participant, server, server.recovery_instance_id)
             for participant, server in launching
@@ -654,8 +655,3 @@ class JobOperations(DrsBackendCore):
         del self.jobs[job_id]
         self.active_jobs.pop(job_id, None)
         self.unregister_taggable(job.arn)
-
-
-state_manager.register_default_transition(
-    JOB_MODEL, transition={"progression": "immediate"}
-)

@@ -1,6 +1,6 @@
 """Launch actions (post-launch SSM actions) of source servers and launch configuration templates.
 
-Rules (sources in docs/configuration.md):
+Rules (user guide, "Post-launch actions", /drs/latest/userguide/post-launch-action-settings-overview.html):
 - ``resourceId`` is a source server ID or a launch configuration template ID; an unknown one is a
   ResourceNotFoundException. A new source server copies the template's actions.
 - PutLaunchAction creates or replaces the action ``actionId`` of the resource. Orders are unique

@@ -1,6 +1,7 @@
 """Launch configuration templates, each server's launch configuration and its EC2 launch template.
 
-Rules (sources in docs/configuration.md):
+Rules (user guide, "Default launch settings" and "EC2 launch templates",
+/drs/latest/userguide/default-drs-launch-settings.html, ec2-key-considerations.html):
 - A new source server inherits the account's launch configuration template (at most one exists:
   quota L-1F3FAE4D), or DRS's defaults.
 - Every source server owns a real launch template in moto's EC2 (``ec2LaunchTemplateID``). DRS
@@ -464,7 +465,7 @@ class LaunchConfigurationOperations(DrsBackendCore):
         max_results: int | None = None,
         next_token: str | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
-        """An unknown ID is left out of the result (reads never answer 404; docs/drs-semantics.md §0)."""
+        """An unknown ID is left out of the result: the model lists no ResourceNotFoundException here."""
         return describe_templates(
             self.launch_configuration_templates,
             launch_configuration_template_ids,

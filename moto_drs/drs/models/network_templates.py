@@ -2,7 +2,8 @@
 
 ``capture_network`` reads a VPC of moto's EC2 into a plain dict (what a source network keeps as
 its replicated configuration); ``cfn_template`` turns that copy into the template that recovery
-deploys and ExportSourceNetworkCfnTemplate writes to S3. Rules and sources: docs/source-networks.md.
+deploys and ExportSourceNetworkCfnTemplate writes to S3 (API reference,
+ExportSourceNetworkCfnTemplate and StartSourceNetworkRecovery).
 """
 
 from typing import TYPE_CHECKING, Any

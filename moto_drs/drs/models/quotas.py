@@ -1,6 +1,7 @@
 """Service quotas of DRS, enforced with ServiceQuotaExceededException and changeable by tests.
 
-Values and quota codes: docs/drs-semantics.md section 8 (service code ``drs``). The mock lets
+Values and quota codes: AWS General Reference, "Elastic Disaster Recovery endpoints and quotas"
+(https://docs.aws.amazon.com/general/latest/gr/drs.html; service code ``drs``). The mock lets
 a test change any quota, adjustable or not (``set_quota``), to hit it with three servers
 instead of thousands; moto's reset restores the documented values.
 """

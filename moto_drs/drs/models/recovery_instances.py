@@ -4,7 +4,7 @@ A recovery instance's ID is its EC2 instance ID; DescribeRecoveryInstances reads
 live, so an instance stopped or terminated through EC2 shows so in DRS. Each recovery instance
 carries its failback replication (``RecoveryInstanceFailback``, state-manager model
 ``drs::recovery-instance-failback``), which the failback operations (failback.py) drive.
-Rules and sources: docs/recovery.md.
+Source: the API reference of RecoveryInstance (/drs/latest/APIReference/API_RecoveryInstance.html).
 """
 
 from datetime import datetime, timedelta
@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from moto.core.common_models import BaseModel
 from moto.core.exceptions import ServiceException
-from moto.moto_api import state_manager
 
 from ..exceptions import ConflictException, ResourceNotFoundException
 from ..utils import drs_arn, iso, now
@@ -692,8 +691,3 @@ class RecoveryInstanceOperations(DrsBackendCore):
                 server.source_server_id,
                 "SOURCE_SERVER",
             )
-
-
-state_manager.register_default_transition(
-    FAILBACK_MODEL, transition={"progression": "immediate"}
-)

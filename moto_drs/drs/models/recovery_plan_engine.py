@@ -14,12 +14,10 @@ from datetime import timedelta
 from functools import partial
 
 from moto.core.exceptions import ServiceException
-from moto.moto_api import state_manager
 
 from ..utils import now
 from .base import DrsBackendCore
 from .recovery_plan_models import (
-    EXECUTION_MODEL,
     WAIT_STEP,
     RecoveryPlanExecution,
     RecoveryPlanExecutionServer,
@@ -223,8 +221,3 @@ class RecoveryPlanExecutionEngine(DrsBackendCore):
             if step.status in ("NOT_STARTED", "WAITING"):
                 step.set_status("SKIPPED")
         execution.end("CANCELLED")
-
-
-state_manager.register_default_transition(
-    EXECUTION_MODEL, transition={"progression": "immediate"}
-)

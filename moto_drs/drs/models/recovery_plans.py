@@ -5,7 +5,7 @@ step pauses. StartRecoveryPlanExecution copies the steps into an execution, whic
 order. This module holds the operations (plans, plan steps, executions and their steps); the
 resources are recovery_plan_models.py, and how an execution runs (one change per turn the state
 manager grants, a SERVER step launching through StartRecovery) is recovery_plan_engine.py.
-Rules and sources: docs/recovery-plans.md.
+Source: the API reference of the recovery plan operations (/drs/latest/APIReference/).
 """
 
 from collections.abc import Iterable
@@ -162,7 +162,8 @@ class RecoveryPlanOperations(RecoveryPlanExecutionEngine):
         }
 
     def _check_plan_name(self, name: str) -> None:
-        """Plan names are unique in an account and Region (decision, docs/recovery-plans.md)."""
+        """Plan names are unique in an account and Region: the model lists ConflictException for
+        CreateRecoveryPlan and UpdateRecoveryPlan, and a name is how the console finds a plan."""
         for plan in self.recovery_plans.values():
             if plan.name == name:
                 raise ConflictException(

@@ -1,6 +1,6 @@
 """Replication configuration templates and each source server's replication configuration.
 
-Rules (sources in docs/configuration.md):
+Rules (user guide, "Replication settings", /drs/latest/userguide/individual-replication-settings.html):
 - A new source server copies the account's replication configuration template (the oldest one);
   without a template it gets DRS's documented defaults.
 - The point-in-time policy is exactly MINUTE 10/60, HOUR 1/24 and DAY 1/<1..365> (user guide,
@@ -424,7 +424,7 @@ class ReplicationConfigurationOperations(DrsBackendCore):
         max_results: int | None = None,
         next_token: str | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
-        """An unknown ID is left out of the result (reads never answer 404; docs/drs-semantics.md §0)."""
+        """An unknown ID is left out of the result: the model lists no ResourceNotFoundException here."""
         return describe_templates(
             self.replication_configuration_templates,
             replication_configuration_template_ids,

@@ -7,7 +7,8 @@ keeps a copy of the VPC's configuration, refreshed whenever the network is read,
 Recovery deploys the copy as a stack in moto's CloudFormation of this account and Region, then
 points each member server's EC2 launch template at the recovered subnet. The S3 bucket is the
 launch configuration template's ``exportBucketArn``. The copy of the VPC and the template built from
-it are network_templates.py. Rules and sources: docs/source-networks.md.
+it are network_templates.py. Source: the DRS user guide, "Protecting and recovering networks"
+(/drs/latest/userguide/recovering-source-network.html), and the API reference of each operation.
 """
 
 import copy
@@ -17,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 from moto.core.common_models import BaseModel
 from moto.core.exceptions import ServiceException
-from moto.moto_api import state_manager
 from moto.moto_api._internal import mock_random
 from moto.utilities.utils import get_partition
 
@@ -343,7 +343,7 @@ class SourceNetworkOperations(DrsBackendCore):
         max_results: int | None = None,
         next_token: str | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
-        """An unknown ID is left out of the result (reads never answer 404; docs/drs-semantics.md §0)."""
+        """An unknown ID is left out of the result: the model lists no ResourceNotFoundException here."""
         self.settle_jobs()
         filters = filters or {}
         networks = list(self.source_networks.values())
@@ -831,8 +831,3 @@ class SourceNetworkOperations(DrsBackendCore):
         )  # groups of the old VPC cannot go with the new subnet
         set_default_version(ec2, template_id, copy.deepcopy(data), UPDATED_FOR_NETWORK)
         return None
-
-
-state_manager.register_default_transition(
-    SOURCE_NETWORK_MODEL, transition={"progression": "immediate"}
-)

@@ -1,6 +1,6 @@
 """Source servers, their data replication state machine and health, and their recovery snapshots.
 
-Rules taken from the DRS API reference (see docs/drs-semantics.md for sources):
+Rules taken from the DRS API reference (/drs/latest/APIReference/API_<Operation>.html):
 - StopReplication leaves the server unprotected and deletes its recovery snapshots.
 - StartReplication restarts a stopped server through initiation.
 - DisconnectSourceServer sets DISCONNECTED, zeroes the replicated disks' totalStorageBytes and
@@ -541,7 +541,8 @@ class SourceServer(BaseModel, DrsManagedState):
             total = int(disk.get("bytes", 0))
             replicated, backlogged, rescanned = total, 0, 0
             if state in NOT_REPLICATING:
-                # nothing replicated (docs/drs-semantics.md section 1)
+                # nothing replicated (API reference, DisconnectSourceServer: totalStorageBytes is
+                # zeroed; StopReplication deletes the snapshots)
                 replicated = 0
             elif state == "INITIATING" or self.history.failed_step is not None:
                 replicated, backlogged = 0, total
@@ -727,7 +728,8 @@ class SourceServerOperations(DrsBackendCore):
         return server
 
     def _check_replicating_quota(self) -> None:
-        """One more replicating server must fit quota L-C1D14A2B (docs/drs-semantics.md section 8)."""
+        """One more replicating server must fit quota L-C1D14A2B (AWS General Reference, "Elastic
+        Disaster Recovery endpoints and quotas")."""
         if len(self.source_servers) < self.quota_limit("replicating_source_servers"):
             return  # counting is O(fleet): only when the fleet is big enough to break the quota
         # extended servers replicate in their staging account (user guide, multiple staging accounts)

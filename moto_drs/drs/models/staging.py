@@ -1,6 +1,6 @@
 """Extended source servers: servers that replicate in a staging account, managed from this account.
 
-Rules (user guide, "Using multiple staging accounts"; decisions in docs/source-networks.md):
+Rules (user guide, "Using multiple staging accounts", /drs/latest/userguide/multi-account.html):
 - The staging account trusts this (target) account with the IAM role
   ``DRSStagingAccountRole_<target account ID>``; without it, the staging calls answer AccessDenied.
 - An extended source server is a source server of this account that mirrors its staging server:
