@@ -7,7 +7,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from conftest import make_drs_client, moto_api_url
+from conftest import in_process_only, make_drs_client, moto_api_url
 from moto import mock_aws
 from shape_check import assert_client_error
 
@@ -136,6 +136,7 @@ def test_regions_come_from_botocore(aws: None) -> None:
     assert set(regions) <= set(drs_backends["123456789012"].regions)
 
 
+@in_process_only  # the server's account comes from the server's own environment
 def test_moto_account_id_environment(
     monkeypatch: pytest.MonkeyPatch, aws: None
 ) -> None:

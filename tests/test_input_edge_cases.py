@@ -1,5 +1,6 @@
-"""Regression tests for bugs found in a review of the core (source servers, paging, validation,
-responses, seeding, tagging); each failed before its fix."""
+"""Edge cases of requests and seeding input: answers serialized under the lock, paging tokens,
+query-string integers, date filters, seeding arguments of the wrong type or account, tag limits,
+and what stopped servers report as replicated. Each once failed."""
 
 import base64
 import json
@@ -8,7 +9,7 @@ from typing import Any
 import pytest
 import requests
 from botocore.exceptions import ClientError
-from conftest import Server, moto_api_url
+from conftest import Server, in_process_only, moto_api_url
 from shape_check import assert_client_error
 
 import moto_drs
@@ -19,6 +20,7 @@ from moto_drs.drs.models.source_servers import SourceServer
 MOTO_API = moto_api_url() + "/moto-api/static/drs"
 
 
+@in_process_only  # watches the in-process backend's lock
 def test_answer_is_serialized_under_the_backend_lock(
     drs: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

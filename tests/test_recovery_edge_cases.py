@@ -1,11 +1,13 @@
-"""Regression tests from the review of jobs, recovery instances, failback, recovery plans, source
-networks, staging, quotas and faults: each failed before its fix."""
+"""Edge cases of recovery: reverse replication racing a read, an extended server's on-demand
+snapshot, execution status filters, optional servers busy in another job, repeated recovery
+instance IDs, and the fault wildcard. Each once failed."""
 
 import threading
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from conftest import in_process_only
 from shape_check import assert_client_error
 
 import moto_drs
@@ -31,6 +33,7 @@ def launched_from_ec2(drs: Any) -> tuple[str, str]:
     return server_id, items[0]["recoveryInstanceID"]
 
 
+@in_process_only  # holds the in-process backend's lock
 def test_reverse_replication_changes_the_origin_region_only_under_its_lock(
     drs: Any, monkeypatch: Any
 ) -> None:
