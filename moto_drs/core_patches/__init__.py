@@ -1,9 +1,10 @@
 """Small changes to moto core that DRS needs, applied to the installed moto at registration.
 
-Each module is one change, written so that it can become one moto core commit (``scripts/
-upstream.py`` emits them as such): a docstring saying what moto does today and what it should
-do, an ``apply()`` that installs the change, and tests in ``tests/test_core_patches.py`` that
-use plain moto services as well as DRS. Every patch only turns a crash into an answer; a request
+Each change is two files: ``NNNN-name.diff``, the moto core commit itself (a unified diff
+against moto 5.2.5's tree with its tests under ``tests/test_core/``; ``scripts/upstream.py``
+applies it as one commit), and a module that applies the same change to the installed moto
+(``apply()``), with a docstring saying what moto does today and what it should do. Tests:
+``tests/test_core_patches.py``, on plain moto services as well as DRS. Every patch only turns a crash into an answer; a request
 that moto already answers is answered as before. See docs/upstream.md.
 """
 
