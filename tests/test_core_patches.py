@@ -101,3 +101,23 @@ def test_decorator_mode_reads_drs_json_under_a_form_content_type(drs: Any) -> No
         filters={"sourceServerIDs": [server["sourceServerID"]]}
     )["items"]
     assert [s["sourceServerID"] for s in items] == [server["sourceServerID"]]
+
+
+def test_rest_json_errors_write_their_header_members_as_headers() -> None:
+    from moto.core.exceptions import ServiceException
+    from moto.core.serialize import RestJSONSerializer, XFormedAttributePicker
+
+    class Throttled(ServiceException):
+        code = "ThrottlingException"
+
+    error = Throttled("Rate exceeded")
+    error.retry_after_seconds = "7"  # type: ignore[attr-defined]
+    error.service_code = "drs"  # type: ignore[attr-defined]
+    operation = get_service_model("drs").operation_model("DescribeSourceServers")
+    serializer = RestJSONSerializer(
+        operation_model=operation, value_picker=XFormedAttributePicker()
+    )
+    response = serializer.serialize(error)
+    assert response["status_code"] == 429
+    assert response["headers"]["Retry-After"] == "7"
+    assert json.loads(response["body"])["serviceCode"] == "drs"

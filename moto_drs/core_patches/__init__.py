@@ -10,7 +10,7 @@ that moto already answers is answered as before. See docs/upstream.md.
 
 import threading
 
-from . import request_body, request_protocol
+from . import error_headers, request_body, request_protocol
 
 _lock = threading.Lock()
 _applied = False
@@ -24,4 +24,5 @@ def apply() -> None:
             return
         request_protocol.apply()
         request_body.apply()
+        error_headers.apply()
         _applied = True

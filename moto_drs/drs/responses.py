@@ -9,12 +9,11 @@ import io
 import json
 import re
 import zlib
-from functools import cache
-from typing import Any, cast
+from typing import Any
 from urllib.parse import parse_qs
 
 from botocore import xform_name
-from botocore.model import NoShapeFoundError, OperationModel, StructureShape
+from botocore.model import OperationModel
 from moto.core.common_types import TYPE_RESPONSE
 from moto.core.exceptions import (
     AccessDeniedError,
@@ -67,31 +66,6 @@ def run_operation(
 
 def _json_error_headers(code: str) -> dict[str, str]:
     return {"Content-Type": "application/json", "x-amzn-ErrorType": code}
-
-
-@cache
-def _header_members(code: str) -> tuple[tuple[str, str], ...]:
-    """(attribute, header) for each header member of the error shape ``code``."""
-    try:
-        shape = cast(StructureShape, drs_service_model().shape_for(code))
-    except NoShapeFoundError:
-        return ()
-    return tuple(
-        (xform_name(name), member.serialization.get("name", name))
-        for name, member in shape.members.items()
-        if member.serialization.get("location") == "header"
-    )
-
-
-def _error_header_members(error: ServiceException) -> dict[str, str]:
-    """Members an error shape sends as HTTP headers (``Retry-After``): moto's serializer writes
-    only the body members of errors."""
-    headers = {}
-    for attribute, header in _header_members(error.code):
-        value = getattr(error, attribute, None)
-        if value is not None:
-            headers[header] = str(value)
-    return headers
 
 
 @cache
@@ -270,12 +244,6 @@ class DrsResponse(BaseResponse):
         except (OSError, EOFError, zlib.error):
             request.stream = io.BytesIO(b"")
             self._unreadable_body = True
-
-    def serialized(self, action_result: ActionResult) -> TYPE_RESPONSE:
-        status, headers, body = super().serialized(action_result)
-        if isinstance(action_result.result, ServiceException):
-            headers.update(_error_header_members(action_result.result))
-        return status, headers, body
 
     def _operation_model(self) -> OperationModel:
         return drs_service_model().operation_model(self._get_action())
