@@ -19,6 +19,10 @@ from typing import Any, TypeVar, cast
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# every routed public function by name: (path, method, result member, the function); the upstream
+# script reads it to write the port's HTTP-only seeding client
+ROUTES: dict[str, tuple[str, str, str | None, Callable[..., Any]]] = {}
+
 # names that a plain snake_case to camelCase conversion gets wrong
 SPECIAL_NAMES = {
     "region_name": "region",
@@ -124,6 +128,7 @@ def over_http(
             return call_endpoint(path, method, arguments, result)
 
         cast(Any, routed).local = func
+        ROUTES[func.__name__] = (path, method, result, func)
         return cast(F, routed)
 
     return decorate

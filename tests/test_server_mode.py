@@ -162,3 +162,55 @@ def test_moto_drs_server_command(command: list[str]) -> None:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture
+def public_functions_over_http(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> Server:
+    """The public ``moto_drs`` functions as TEST_SERVER_MODE=true makes them: over HTTP."""
+    from moto import settings
+
+    monkeypatch.setattr(settings, "TEST_SERVER_MODE", True)
+    monkeypatch.setenv("TEST_SERVER_MODE_ENDPOINT", server.url)
+    server.client().initialize_service()
+    return server
+
+
+def test_public_functions_go_to_the_server_in_server_mode(
+    public_functions_over_http: Server,
+) -> None:
+    import moto_drs
+    from moto_drs.drs.exceptions import ResourceNotFoundException, ValidationException
+    from moto_drs.server_mode import ROUTES
+
+    server = public_functions_over_http
+    seeded = moto_drs.add_source_server(tags={"app": "web"})
+    listed = server.client().describe_source_servers()["items"]
+    assert [s["sourceServerID"] for s in listed] == [seeded["sourceServerID"]]
+    snapshot = moto_drs.add_recovery_snapshot(seeded["sourceServerID"])
+    assert snapshot["sourceServerID"] == seeded["sourceServerID"]
+
+    # an error answer is raised again as the DRS exception, with its members
+    with pytest.raises(ResourceNotFoundException) as missing:
+        moto_drs.add_recovery_snapshot("s-0000000000000000f")
+    assert missing.value.resource_id == "s-0000000000000000f"
+    with pytest.raises(ValidationException):
+        moto_drs.connect_failback_client("i-0000000000000000f", region_name="xx-nope-1")
+
+    fault = moto_drs.inject_fault("StopReplication", count=1)
+    assert moto_drs.list_faults() == [fault]
+    assert moto_drs.clear_faults() == 1
+    moto_drs.set_quota("source_servers", 5)
+    quotas = {q["name"]: q["value"] for q in moto_drs.list_quotas()}
+    assert quotas["source_servers"] == 5
+    assert set(ROUTES) >= {
+        "add_source_server",
+        "add_recovery_snapshot",
+        "connect_failback_client",
+        "inject_fault",
+        "list_faults",
+        "clear_faults",
+        "set_quota",
+        "list_quotas",
+    }
