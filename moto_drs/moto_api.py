@@ -165,6 +165,7 @@ def _seed_recovery_snapshot(payload: dict[str, Any]) -> dict[str, Any]:
 def _set_data_replication_state(payload: dict[str, Any]) -> dict[str, Any]:
     from .drs.exceptions import ValidationException
     from .seeding import set_data_replication_state
+    from .server_mode import local
 
     server_id = payload.get("sourceServerID")
     state = payload.get("state")
@@ -183,7 +184,7 @@ def _set_data_replication_state(payload: dict[str, Any]) -> dict[str, Any]:
         account is not None and not isinstance(account, str)
     ):
         raise ValidationException("region and accountId must be strings.")
-    server = set_data_replication_state(
+    server = local(set_data_replication_state)(
         server_id, state, payload.get("error"), region_name=region, account_id=account
     )
     return {"sourceServer": server}
@@ -191,14 +192,18 @@ def _set_data_replication_state(payload: dict[str, Any]) -> dict[str, Any]:
 
 def _advance_clock(payload: dict[str, Any]) -> dict[str, Any]:
     from .seeding import advance_clock
+    from .server_mode import local
 
-    return advance_clock(payload.get("advanceSeconds", 0))
+    result: dict[str, Any] = local(advance_clock)(payload.get("advanceSeconds", 0))
+    return result
 
 
 def _get_clock() -> dict[str, Any]:
     from .seeding import get_clock
+    from .server_mode import local
 
-    return get_clock()
+    result: dict[str, Any] = local(get_clock)()
+    return result
 
 
 def _connect_failback_client(payload: dict[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from moto.core import DEFAULT_ACCOUNT_ID
 
-from .server_mode import over_http
+from .server_mode import WHOLE_ANSWER, over_http
 
 
 def _backend(region_name: str, account_id: str | None) -> Any:
@@ -196,6 +196,7 @@ def connect_failback_client(
         )["items"][0]
 
 
+@over_http("data-replication-state", result="sourceServer")
 def set_data_replication_state(
     source_server_id: str,
     state: str,
@@ -224,6 +225,7 @@ def _clock_answer() -> dict[str, Any]:
     }
 
 
+@over_http("clock", result=WHOLE_ANSWER, names={"seconds": "advanceSeconds"})
 def advance_clock(seconds: float) -> dict[str, Any]:
     """Move the DRS clock forward by ``seconds`` (lag, ETAs, lastSeen, elapsed replication,
     snapshots, jobs and WAIT steps under "time" progression all follow it). Returns
@@ -262,6 +264,7 @@ def _clock_can_show(seconds: float) -> bool:
     return now() + timedelta(seconds=seconds) < CLOCK_LIMIT
 
 
+@over_http("clock", method="GET", result=WHOLE_ANSWER)
 def get_clock() -> dict[str, Any]:
     """The DRS clock: ``{"dateTime", "offsetSeconds"}`` as ``advance_clock`` answers."""
     return _clock_answer()

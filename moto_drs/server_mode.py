@@ -19,6 +19,8 @@ from typing import Any, TypeVar, cast
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# ``result=WHOLE_ANSWER``: the function returns the endpoint's whole answer
+WHOLE_ANSWER = "*"
 # every routed public function by name: (path, method, result member, the function); the upstream
 # script reads it to write the port's HTTP-only seeding client
 ROUTES: dict[str, tuple[str, str, str | None, Callable[..., Any]]] = {}
@@ -100,17 +102,25 @@ def call_endpoint(
         body = response.text
     if response.status_code >= 400:
         _raise_error(response.status_code, body)
+    if result == WHOLE_ANSWER:
+        return body
     return body.get(result) if result is not None else None
 
 
 def over_http(
-    path: str, *, method: str = "POST", result: str | None = None
+    path: str,
+    *,
+    method: str = "POST",
+    result: str | None = None,
+    names: dict[str, str] | None = None,
 ) -> Callable[[F], F]:
     """Send calls of the decorated function to ``/moto-api/static/drs/<path>`` in server mode.
 
-    ``result`` names the member of the endpoint's answer that the function returns. The
-    undecorated function stays reachable as ``.local`` for the endpoint itself.
+    ``result`` names the member of the endpoint's answer that the function returns
+    (``WHOLE_ANSWER``: all of it). ``names`` maps arguments whose JSON key is not their camelCase
+    name. The undecorated function stays reachable as ``.local`` for the endpoint itself.
     """
+    renamed = names or {}
 
     def decorate(func: F) -> F:
         signature = inspect.signature(func)
@@ -121,7 +131,7 @@ def over_http(
                 return func(*args, **kwargs)
             given = signature.bind(*args, **kwargs).arguments
             arguments = {
-                camel_name(name): value
+                renamed.get(name) or camel_name(name): value
                 for name, value in given.items()
                 if value is not None
             }
