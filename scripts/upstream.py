@@ -42,6 +42,8 @@ PLUGIN_ONLY_TESTS = {
     "test_server_mode.py",
     "test_lint.py",
     "test_upstream.py",
+    "test_quality_gates.py",
+    "test_core_patches.py",
     "test_scale.py",
     # the stack failures and rollbacks the plugin adds to moto's CloudFormation (stack_failures.py)
     "test_cloudformation_failures.py",
