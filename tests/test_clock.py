@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 import requests
-from conftest import Server
+from conftest import Server, in_process_only, moto_api_url
 from freezegun import freeze_time
 from moto.moto_api import state_manager
 
 import moto_drs
 
-MOTO_API = "http://motoapi.amazonaws.com/moto-api"
+MOTO_API = moto_api_url() + "/moto-api"
 START = datetime(2026, 1, 5, 12, 0, tzinfo=timezone.utc)
 
 
@@ -36,6 +36,7 @@ def time_jobs() -> Iterator[None]:
 
 
 class TestDecoratorMode:
+    @in_process_only  # freezegun freezes this process, not the server
     def test_freezegun_steers_every_timestamp(self, drs: Any) -> None:
         with freeze_time(START) as frozen:
             server_id = moto_drs.add_source_server()["sourceServerID"]
@@ -48,6 +49,7 @@ class TestDecoratorMode:
             life = describe(drs, server_id)["lifeCycle"]
             assert life["elapsedReplicationDuration"] == "P1DT0S"
 
+    @in_process_only  # freezegun freezes this process, not the server
     def test_advance_clock_adds_to_freezegun(self, drs: Any) -> None:
         with freeze_time(START):
             server_id = moto_drs.add_source_server()["sourceServerID"]
@@ -122,6 +124,7 @@ class TestDecoratorMode:
             timedelta(seconds=120), abs=timedelta(milliseconds=10)
         )
 
+    @in_process_only  # freezegun freezes this process, not the server
     def test_time_progression_follows_freezegun(
         self, drs: Any, time_jobs: None
     ) -> None:
@@ -160,6 +163,7 @@ class TestServerMode:
         assert reset.json()["offsetSeconds"] == 0
 
 
+@in_process_only  # freezegun freezes this process, not the server
 def test_a_source_server_under_time_progression_is_dated_by_the_drs_clock(
     drs: Any,
 ) -> None:

@@ -8,14 +8,15 @@ from typing import Any
 import pytest
 import requests
 from botocore.exceptions import ClientError
-from conftest import Server
+from conftest import Server, moto_api_url
 from freezegun import freeze_time
+from moto import settings
 from moto.moto_api import state_manager
 from shape_check import assert_client_error
 
 import moto_drs
 
-MOTO_API = "http://motoapi.amazonaws.com/moto-api/static/drs"
+MOTO_API = moto_api_url() + "/moto-api/static/drs"
 START = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
 MIB = 1024**2
 MISSING_ID = "s-0123456789abcdef0"
@@ -33,6 +34,8 @@ def at(delta: timedelta) -> str:
 
 @pytest.fixture
 def frozen(drs: Any) -> Iterator[Any]:
+    if settings.TEST_SERVER_MODE:
+        pytest.skip("freezegun freezes this process, not the server")
     with freeze_time(START) as frozen_time:
         yield frozen_time
 
