@@ -9,7 +9,7 @@ import boto3
 import pytest
 import requests
 from botocore.exceptions import ClientError
-from conftest import Server
+from conftest import Server, in_process_only
 from freezegun import freeze_time
 from shape_check import assert_client_error
 from test_staging import STAGING, credentials, error_of, staged, staging_account
@@ -72,6 +72,7 @@ def missing_from_ec2(ec2: Any, ebs_id: str) -> bool:
 
 
 class TestSchedule:
+    @in_process_only  # freezegun freezes this process, not the server
     def test_default_policy_counted_from_continuous(self, drs: Any, ec2: Any) -> None:
         with freeze_time(START) as frozen:
             server_id = moto_drs.add_source_server()["sourceServerID"]
@@ -102,6 +103,7 @@ class TestSchedule:
                     == (item["timestamp"][:16])
                 )
 
+    @in_process_only  # freezegun freezes this process, not the server
     def test_retention_prunes_from_drs_and_ec2(self, drs: Any, ec2: Any) -> None:
         with freeze_time(START) as frozen:
             server_id = moto_drs.add_source_server()["sourceServerID"]
@@ -113,6 +115,7 @@ class TestSchedule:
         assert first[0]["snapshotID"] not in {s["snapshotID"] for s in items}
         assert all(missing_from_ec2(ec2, ebs) for ebs in ebs_ids(first))
 
+    @in_process_only  # freezegun freezes this process, not the server
     def test_filters_order_and_paging(self, drs: Any) -> None:
         with freeze_time(START) as frozen:
             server_id = moto_drs.add_source_server()["sourceServerID"]
@@ -140,6 +143,7 @@ class TestSchedule:
         ]
         assert paged == ascending
 
+    @in_process_only  # freezegun freezes this process, not the server
     @pytest.mark.parametrize(
         ("order", "tick", "rest"),
         [
@@ -172,6 +176,7 @@ class TestSchedule:
         assert not seen & {item["snapshotID"] for item in following}
         assert [s[11:16] for s in stamps(following)] == rest
 
+    @in_process_only  # freezegun freezes this process, not the server
     def test_stop_deletes_and_start_begins_a_new_series(
         self, drs: Any, ec2: Any
     ) -> None:
@@ -204,6 +209,7 @@ class TestSchedule:
 
 
 class TestPolicy:
+    @in_process_only  # freezegun freezes this process, not the server
     def test_a_policy_change_takes_effect_from_that_moment(
         self, drs: Any, ec2: Any
     ) -> None:
@@ -243,6 +249,7 @@ class TestPolicy:
             resourceType="RECOVERY_SNAPSHOT",
         )
 
+    @in_process_only  # freezegun freezes this process, not the server
     def test_the_template_policy_applies_to_new_servers(
         self, drs: Any, ec2: Any
     ) -> None:
@@ -258,6 +265,7 @@ class TestPolicy:
         assert stamps(items)[0] == "2026-03-03T01:00:00.000Z"  # hourly, 23 h old
         assert "2026-03-03T00:00:00.000Z" not in stamps(items)  # daily kept one day
 
+    @in_process_only  # freezegun freezes this process, not the server
     def test_on_demand_snapshot_of_a_recovery(self, drs: Any, ec2: Any) -> None:
         with freeze_time(START) as frozen:
             server_id = moto_drs.add_source_server()["sourceServerID"]
@@ -275,6 +283,7 @@ class TestPolicy:
                 s["snapshotID"] for s in snapshots(drs, server_id)
             }
 
+    @in_process_only  # freezegun freezes this process, not the server
     def test_on_demand_snapshot_lives_when_every_rule_is_disabled(
         self, drs: Any, ec2: Any
     ) -> None:
@@ -357,6 +366,7 @@ class TestExtendedServers:
 
 
 class TestWeek:
+    @in_process_only  # freezegun freezes this process, not the server
     def test_a_week_stall_recover_policy_change_pruning_and_recovery(
         self, drs: Any, ec2: Any
     ) -> None:

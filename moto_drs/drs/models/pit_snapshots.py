@@ -146,7 +146,8 @@ class PolicyHistory:
     __slots__ = ("changes",)
 
     def __init__(self) -> None:
-        # a tuple: one per server, and a list would cost more (memory target: docs/pit-snapshots.md)
+        # a tuple: one per server, and a list would cost more (10,000 seeded servers must fit
+        # in 100 MB)
         self.changes: tuple[tuple[datetime, list[dict[str, Any]]], ...] = ()
 
     def set(self, policy: list[dict[str, Any]], at: datetime) -> None:
