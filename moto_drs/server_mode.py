@@ -102,6 +102,8 @@ def call_endpoint(
         body = response.text
     if response.status_code >= 400:
         _raise_error(response.status_code, body)
+    if not isinstance(body, dict):
+        raise RuntimeError(f"moto_drs server answered {response.status_code}: {body!r}")
     if result == WHOLE_ANSWER:
         return body
     return body.get(result) if result is not None else None
