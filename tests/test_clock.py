@@ -210,6 +210,7 @@ def test_the_clock_refuses_to_run_past_what_timestamps_can_show(drs: Any) -> Non
     assert describe(drs, server_id)["lifeCycle"]["lastSeenByServiceDateTime"]
 
 
+@in_process_only  # freezegun freezes this process, not the server
 def test_job_phases_under_time_progression_are_dated_when_they_fell_due(
     drs: Any, time_jobs: None
 ) -> None:

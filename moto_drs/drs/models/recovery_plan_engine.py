@@ -14,10 +14,12 @@ from datetime import timedelta
 from functools import partial
 
 from moto.core.exceptions import ServiceException
+from moto.moto_api import state_manager
 
 from ..utils import now
 from .base import DrsBackendCore
 from .recovery_plan_models import (
+    EXECUTION_MODEL,
     WAIT_STEP,
     RecoveryPlanExecution,
     RecoveryPlanExecutionServer,
@@ -87,8 +89,9 @@ class RecoveryPlanExecutionEngine(DrsBackendCore):
 
     @staticmethod
     def _still_waiting(step: RecoveryPlanExecutionStep) -> bool:
-        """Under "time" progression a WAIT step lasts its waitDurationMinutes on the DRS clock
-        (docs/time.md); under the others its next turn ends it (docs/recovery-plans.md)."""
+        """Under "time" progression a WAIT step lasts its waitDurationMinutes on the DRS clock;
+        under the others its next turn ends it (API reference, RecoveryPlanStep:
+        waitDurationMinutes)."""
         config = state_manager.get_transition(EXECUTION_MODEL)
         if config["progression"] != "time":
             return False
