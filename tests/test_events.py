@@ -46,8 +46,10 @@ class Listener:
     """An SQS queue that a rule on the default bus (of ``region``) feeds."""
 
     def __init__(
-        self, pattern: dict[str, Any], region: str = REGION, make: Any = boto3.client
+        self, pattern: dict[str, Any], region: str = REGION, make: Any = None
     ) -> None:
+        # boto3.client looked up at call time: in server mode mock_drs patches it
+        make = make or boto3.client
         self.sqs = make("sqs", region_name=region)
         self.events = make("events", region_name=region)
         name = f"drs-{uuid.uuid4().hex[:8]}"
