@@ -21,7 +21,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from botocore.model import OperationModel, Shape
+from botocore.model import ListShape, OperationModel, Shape, StructureShape
 from moto.core.common_models import CloudFormationModel
 from moto.core.exceptions import ServiceException
 from moto.moto_api._internal import mock_random
@@ -114,6 +114,7 @@ def api_value(shape: Shape, value: Any, path: str) -> Any:
             raise InvalidProperties(
                 f"{_pointer(path)}: expected type: JSONObject, found: {_json_type(value)}"
             )
+        assert isinstance(shape, StructureShape)
         members = {property_name(name): name for name in shape.members}
         result = {}
         for key, item in value.items():
@@ -129,6 +130,7 @@ def api_value(shape: Shape, value: Any, path: str) -> Any:
             raise InvalidProperties(
                 f"{_pointer(path)}: expected type: JSONArray, found: {_json_type(value)}"
             )
+        assert isinstance(shape, ListShape)
         return [
             api_value(shape.member, item, f"{path}/{index}")
             for index, item in enumerate(value)
@@ -206,6 +208,7 @@ class ResourceSpec:
     def property_members(self) -> dict[str, str]:
         """Property name -> API member, derived from the create operation's input shape."""
         shape = self.operation(self.create).input_shape
+        assert shape is not None
         return {
             property_name(name): name
             for name, member in shape.members.items()
@@ -215,6 +218,7 @@ class ResourceSpec:
 
     def required(self) -> list[str]:
         shape = self.operation(self.create).input_shape
+        assert shape is not None
         return [property_name(name) for name in shape.required_members]
 
 
@@ -348,6 +352,7 @@ class DrsResource:
         """The request members for ``properties`` and their tags, or InvalidProperties."""
         names = cls.spec.property_members()
         shape = cls.spec.operation(operation_name).input_shape
+        assert shape is not None
         members: dict[str, Any] = {}
         tags = None
         for key, value in properties.items():
@@ -508,6 +513,7 @@ class DrsResource:
         if not changes or self.spec.update is None:
             return None
         operation = self.spec.operation(self.spec.update).input_shape
+        assert operation is not None
         unknown = sorted(set(changes) - set(operation.members))
         if unknown:
             raise InvalidProperties(
