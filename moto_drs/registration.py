@@ -103,6 +103,8 @@ def _apply_core_patches() -> None:
     from . import ec2_core_patches
 
     ec2_core_patches.apply()
+
+
 def _register_state_manager_defaults() -> None:
     from moto.moto_api import state_manager
 

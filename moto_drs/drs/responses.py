@@ -9,6 +9,7 @@ import io
 import json
 import re
 import zlib
+from functools import cache
 from typing import Any
 from urllib.parse import parse_qs
 
