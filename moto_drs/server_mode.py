@@ -140,6 +140,9 @@ def over_http(
             return call_endpoint(path, method, arguments, result)
 
         cast(Any, routed).local = func
+        cast(
+            Any, func
+        ).http_names = renamed  # for the upstream script's HTTP-only client
         ROUTES[func.__name__] = (path, method, result, func)
         return cast(F, routed)
 
