@@ -208,7 +208,30 @@ def update_backends_typing(out: Path) -> None:
     )
     path.write_text("\n".join(lines) + "\n")
     ruff_format(out, "moto/backends.py")
-    commit(out, "DRS: register the service (backend index, get_backend typing)")
+    add_state_manager_defaults(out)
+    commit(
+        out,
+        "DRS: register the service (backend index, get_backend typing, state-manager defaults)",
+    )
+
+
+def add_state_manager_defaults(out: Path) -> None:
+    """The ``drs::*`` default transitions where moto registers its own (moto/moto_api/__init__.py),
+    from the plugin's ``registration.STATE_MANAGER_DEFAULTS``."""
+    sys.path.insert(0, str(ROOT))
+    from moto_drs.registration import STATE_MANAGER_DEFAULTS
+
+    path = out / "moto" / "moto_api" / "__init__.py"
+    text = path.read_text()
+    if f'"{SERVICE}::' in text:
+        return
+    calls = "".join(
+        f"state_manager.register_default_transition(\n"
+        f"    model_name={name!r}, transition={transition!r}\n)\n"
+        for name, transition in STATE_MANAGER_DEFAULTS.items()
+    )
+    path.write_text(text.rstrip() + "\n" + calls.replace("'", '"'))
+    ruff_format(out, "moto/moto_api/__init__.py")
 
 
 def register_cloudformation_types(out: Path) -> None:
