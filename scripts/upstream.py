@@ -45,6 +45,9 @@ PLUGIN_ONLY_TESTS = {
     "test_quality_gates.py",
     "test_core_patches.py",
     "test_scale.py",
+    "test_first_requests.py",
+    "test_ec2_core_patches.py",
+    "test_readme_examples.py",
     # the stack failures and rollbacks the plugin adds to moto's CloudFormation (stack_failures.py)
     "test_cloudformation_failures.py",
 }
@@ -338,8 +341,9 @@ def convert_test(text: str) -> str:
         (r"^from conftest import", "from .conftest import"),
         (r"^import moto_drs$", "from . import seeding as moto_drs"),
         (r"^from moto_drs import mock_drs$", "from moto import mock_aws as mock_drs"),
-        (r"^from moto_drs\.drs(\.| import)", r"from moto.drs\1"),
-        (r"moto_drs\.drs\.", "moto.drs."),
+        (r"^(\s*)from moto_drs\.drs(\.| import)", r"\1from moto.drs\2"),
+        # the plugin's registration, which moto does not need
+        (r"^(\s+)import moto_drs\n", ""),
         (r"^(\s*)moto_drs\.register\(\)\n", ""),
         (r"\"moto_drs\.server\"", '"moto.server"'),
     ]
@@ -374,6 +378,7 @@ def seeding_client() -> str:
         "from moto import settings",
         "from moto.core.exceptions import ServiceException",
         "",
+        "from moto import drs  # noqa: F401  (tests name moto_drs.drs.exceptions)",
         "from moto.drs import exceptions",
         "",
         f"SPECIAL_NAMES = {SPECIAL_NAMES!r}",
