@@ -231,13 +231,49 @@ def subnet_exists(ec2: Any, subnet_id: str) -> bool:
     return any(subnet_id in subnets for subnets in ec2.subnets.values())
 
 
+# -- running and terminating instances --------------------------------------------------------
+#
+# decision (docs/recovery.md, "When EC2 cannot launch"): what moto's EC2 raises while DRS runs or
+# terminates an instance fails that server's launch, never the request. moto raises its EC2 errors
+# as ServiceException, and a bare StopIteration when a subnet has no free address left (real EC2
+# answers InsufficientFreeAddressesInSubnet there). Nothing else is caught: a programming error
+# still surfaces.
+NO_FREE_ADDRESS = (
+    "InsufficientFreeAddressesInSubnet: There are not enough free addresses in subnet "
+    "'{subnet_id}' to satisfy the requested number of instances."
+)
+
+
+def run_instance(
+    ec2: Any, image_id: str, **kwargs: Any
+) -> tuple[Any | None, str | None]:
+    """Run one instance: (its reservation, None), or (None, why EC2 refused).
+
+    When moto fails part-way it has already kept an empty reservation; that goes, so that a
+    refused launch leaves nothing behind.
+    """
+    reservations = len(ec2.reservations)
+    try:
+        return ec2.run_instances(image_id, 1, None, [], **kwargs), None
+    except ServiceException as error:
+        reason = f"{error.code}: {error.message}"
+    except StopIteration:
+        reason = NO_FREE_ADDRESS.format(subnet_id=kwargs.get("subnet_id"))
+    if len(ec2.reservations) > reservations:
+        newest = next(reversed(ec2.reservations))
+        if not ec2.reservations[newest].instances:
+            del ec2.reservations[newest]
+    return None, reason
+
+
 def run_conversion_server(
     ec2: Any | None,
     source_server_id: str,
     subnet_id: str | None,
     staging_area_tags: dict[str, str],
-) -> str | None:
-    """Run a conversion server; its instance ID, or None if EC2 refused.
+) -> tuple[str | None, str | None]:
+    """Run a conversion server: (its instance ID, None), (None, why EC2 refused), or
+    (None, None) when the staging Region has no EC2 to run it in.
 
     DRS runs one in the staging subnet and terminates it when done (IAM policy
     AWSElasticDisasterRecoveryConversionServerPolicy: "automatically launched and terminated by
@@ -246,7 +282,7 @@ def run_conversion_server(
     tags. A subnet the staging account's EC2 does not know gives way to its default subnet.
     """
     if ec2 is None:
-        return None
+        return None, None
     if not subnet_id or not subnet_exists(ec2, subnet_id):
         subnet_id = default_subnet_id(ec2)
     tags = {
@@ -263,18 +299,24 @@ def run_conversion_server(
     }
     if subnet_id:
         kwargs["subnet_id"] = subnet_id
-    try:
-        run = ec2.run_instances(CONVERSION_SERVER_IMAGE, 1, None, [], **kwargs)
-    except ServiceException:
+    run, reason = run_instance(ec2, CONVERSION_SERVER_IMAGE, **kwargs)
+    if run is None:
+        return None, f"EC2 refused the conversion server: {reason}"
+    return str(run.instances[0].id), None
+
+
+def terminate_instance(
+    ec2: Any | None, instance_id: str, reservation_id: str | None = None
+) -> str | None:
+    """Terminate the instance unless it is already gone: None, or why EC2 refused."""
+    instance = find_instance(ec2, instance_id, reservation_id)
+    if ec2 is None or instance is None or instance.state == "terminated":
         return None
-    return str(run.instances[0].id)
-
-
-def terminate_instance(ec2: Any | None, instance_id: str) -> None:
-    """Terminate the instance unless it is already gone."""
-    instance = find_instance(ec2, instance_id)
-    if ec2 is not None and instance is not None and instance.state != "terminated":
+    try:
         ec2.terminate_instances([instance_id])
+    except ServiceException as error:
+        return f"EC2 refused to terminate {instance_id}: {error.code}: {error.message}"
+    return None
 
 
 # -- launching into an existing instance ---------------------------------------------------------

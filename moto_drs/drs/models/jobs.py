@@ -9,6 +9,7 @@ all create their jobs through ``create_job``. Source: the API reference of Start
 (/drs/latest/APIReference/API_Job.html) and the user guide's "Recovery job log".
 """
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,8 @@ from .paging import paginate_list
 
 if TYPE_CHECKING:
     from .source_servers import RecoverySnapshot, SourceServer
+
+LOG = logging.getLogger(__name__)
 
 JOB_MODEL = "drs::job"
 JOB_PROGRESSION: list[tuple[str | None, str]] = [
@@ -463,7 +466,10 @@ class JobOperations(DrsBackendCore):
         ]
         for participant, server in converting:
             job.log("CONVERSION_START", sourceServerID=participant.source_server_id)
-            participant.conversion_server = self._run_conversion_server(server)
+            participant.conversion_server, refused = self._run_conversion_server(server)
+            if refused and participant.refusal is None:
+                # no conversion, no launch: the server's launch fails (docs/recovery.md)
+                participant.refusal = refused
         for participant, server in converting:
             job.log(
                 "CONVERSION_END",
@@ -472,28 +478,36 @@ class JobOperations(DrsBackendCore):
                 conversionProperties=self._conversion_properties(server, participant),
             )
 
-    def _run_conversion_server(self, server: "SourceServer") -> tuple[str, str] | None:
-        """(staging account, instance ID) of the server's conversion server, if EC2 ran one.
+    def _run_conversion_server(
+        self, server: "SourceServer"
+    ) -> tuple[tuple[str, str] | None, str | None]:
+        """(staging account, instance ID) of the server's conversion server if EC2 ran one, and
+        why EC2 refused it if it did.
 
         It runs in the staging account and Region, in the staging subnet of the server's
         replication configuration, tagged as DRS tags what it runs in the staging area.
         """
         account_id = server.staging_account_id
         replication = self.replication_settings_for(server)
-        instance_id = run_conversion_server(
+        instance_id, refused = run_conversion_server(
             ec2_of(account_id, self.region_name),
             server.source_server_id,
             replication.get("stagingAreaSubnetId"),
             dict(replication.get("stagingAreaTags") or {}),
         )
-        return (account_id, instance_id) if instance_id else None
+        return ((account_id, instance_id) if instance_id else None), refused
 
     def _stop_conversion_servers(self, job: Job) -> None:
         """Conversion servers are short-lived: DRS terminates them once the job is done with them."""
         for participant in job.participants:
             if participant.conversion_server is not None:
                 account_id, instance_id = participant.conversion_server
-                terminate_instance(ec2_of(account_id, self.region_name), instance_id)
+                refused = terminate_instance(
+                    ec2_of(account_id, self.region_name), instance_id
+                )
+                if refused:
+                    # the job goes on; the mock has nowhere in the API to show this
+                    LOG.warning("Conversion server of job %s: %s", job.job_id, refused)
 
     def _recovery_launch_completed(self, job: Job) -> None:
         """Launch each server's recovery instance in EC2; a refusal fails that server only."""
@@ -512,7 +526,7 @@ class JobOperations(DrsBackendCore):
             instance_id: str | None
             error: str | None = participant.refusal
             settings = participant.settings
-            if settings is None:
+            if settings is None or error is not None:
                 instance_id = None
             else:
                 instance_id, error = self.launch_recovery_instance(

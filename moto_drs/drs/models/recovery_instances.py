@@ -7,6 +7,7 @@ carries its failback replication (``RecoveryInstanceFailback``, state-manager mo
 Source: the API reference of RecoveryInstance (/drs/latest/APIReference/API_RecoveryInstance.html).
 """
 
+import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,8 @@ from .ec2_integration import (
     launch_into_problem,
     launch_template_exists,
     replace_volumes,
+    run_instance,
+    terminate_instance,
 )
 from .managed_state import DrsManagedState
 from .paging import paginate_list
@@ -36,6 +39,7 @@ if TYPE_CHECKING:
     from .jobs import Job
     from .source_servers import RecoverySnapshot, SourceServer
 
+LOG = logging.getLogger(__name__)
 FAILBACK_MODEL = "drs::recovery-instance-failback"
 FAILBACK_PROGRESSION: list[tuple[str | None, str]] = [
     ("FAILBACK_IN_PROGRESS", "FAILBACK_READY_FOR_LAUNCH")
@@ -418,13 +422,17 @@ class RecoveryInstanceOperations(DrsBackendCore):
             )
             if primary.get("ips"):
                 kwargs["private_ip"] = primary["ips"][0]
-        try:
-            reservation = ec2.run_instances(image_id, 1, None, [], **kwargs)
-            instance = reservation.instances[0]
-            if settings.get("launch_disposition") == "STOPPED":
+        reservation, refused = run_instance(ec2, image_id, **kwargs)
+        if reservation is None:
+            return None, f"EC2 refused the launch: {refused}"
+        instance = reservation.instances[0]
+        if settings.get("launch_disposition") == "STOPPED":
+            try:
                 ec2.stop_instances([instance.id])
-        except ServiceException as error:
-            return None, f"EC2 refused the launch: {error.code}: {error.message}"
+            except ServiceException as error:
+                # a failed launch leaves no instance behind
+                terminate_instance(ec2, instance.id, reservation.id)
+                return None, f"EC2 refused the launch: {error.code}: {error.message}"
         return self._record_recovery_instance(
             instance, server, job_id, is_drill, snapshot, reservation.id
         ), None
@@ -514,16 +522,14 @@ class RecoveryInstanceOperations(DrsBackendCore):
             return
         self.unregister_taggable(recovery_instance.arn)
         if terminate_ec2:
-            ec2 = ec2_of(self.account_id, self.region_name)
-            instance = find_instance(
-                ec2, recovery_instance_id, recovery_instance.reservation_id
+            refused = terminate_instance(
+                ec2_of(self.account_id, self.region_name),
+                recovery_instance_id,
+                recovery_instance.reservation_id,
             )
-            if (
-                ec2 is not None
-                and instance is not None
-                and instance.state != "terminated"
-            ):
-                ec2.terminate_instances([recovery_instance_id])
+            if refused:
+                # DRS forgets the instance all the same; the mock has nowhere to show this
+                LOG.warning("Recovery instance cleanup: %s", refused)
             self.terminated_recovery_instance_ids.add(recovery_instance_id)
         try:
             server = self.get_source_server(recovery_instance.source_server_id)
