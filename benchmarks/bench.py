@@ -832,6 +832,34 @@ def soak_client(soak: Soak, drs: Any, servers: list[str], seed: int) -> None:
         soak.call(drs.describe_source_servers, **one)
 
 
+def soak_subnet(ec2: Any, drs: Any, servers: list[str]) -> str:
+    """A /16 VPC and subnet for every server's conversion servers and recovery instances.
+
+    moto's EC2 keeps terminated instances' addresses, so drills into the default subnet (a /20,
+    ~4,091 addresses, two taken per drill) ran it out after ~2,000 drills: a long soak measured
+    address exhaustion. A /16 holds ~65,000 (docs/performance.md, docs/recovery.md).
+    """
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/16")["Subnet"]["SubnetId"]
+    for server in servers:
+        drs.update_replication_configuration(
+            sourceServerID=server, stagingAreaSubnetId=subnet
+        )
+        template_id = drs.get_launch_configuration(sourceServerID=server)[
+            "ec2LaunchTemplateID"
+        ]
+        version = ec2.create_launch_template_version(
+            LaunchTemplateId=template_id,
+            LaunchTemplateData={
+                "NetworkInterfaces": [{"DeviceIndex": 0, "SubnetId": subnet}]
+            },
+        )["LaunchTemplateVersion"]["VersionNumber"]
+        ec2.modify_launch_template(
+            LaunchTemplateId=template_id, DefaultVersion=str(version)
+        )
+    return str(subnet)
+
+
 def bench_soak(report: Report, total: int, threads: int = 8) -> None:
     from botocore.config import Config
     from moto.server import ThreadedMotoServer
@@ -843,9 +871,9 @@ def bench_soak(report: Report, total: int, threads: int = 8) -> None:
         host, port = server.get_host_and_port()
         config = Config(retries={"max_attempts": 1, "mode": "standard"})
 
-        def client() -> Any:
+        def client(service: str = "drs") -> Any:
             return boto3.client(
-                "drs",
+                service,
                 region_name=REGION,
                 endpoint_url=f"http://{host}:{port}",
                 config=config,
@@ -858,6 +886,7 @@ def bench_soak(report: Report, total: int, threads: int = 8) -> None:
             ]
             for _ in range(threads * 4)
         ]
+        soak_subnet(client("ec2"), client(), fleet)
         clients = [client() for _ in range(threads)]
 
         def run(soak: Soak) -> None:
