@@ -337,8 +337,7 @@ def add_tests(out: Path) -> list[str]:
 def convert_test(text: str) -> str:
     """The plugin's imports become the port's: moto's own modules and ``seeding.py``."""
     rules = [
-        (r"^from shape_check import", "from .shape_check import"),
-        (r"^from conftest import", "from .conftest import"),
+        (r"^from (shape_check|conftest|test_\w+) import", r"from .\1 import"),
         (r"^import moto_drs$", "from . import seeding as moto_drs"),
         (r"^from moto_drs import mock_drs$", "from moto import mock_aws as mock_drs"),
         (r"^(\s*)from moto_drs\.drs(\.| import)", r"\1from moto.drs\2"),
