@@ -233,8 +233,8 @@ def subnet_exists(ec2: Any, subnet_id: str) -> bool:
 
 # -- running and terminating instances --------------------------------------------------------
 #
-# decision (docs/recovery.md, "When EC2 cannot launch"): what moto's EC2 raises while DRS runs or
-# terminates an instance fails that server's launch, never the request. moto raises its EC2 errors
+# What moto's EC2 raises while DRS runs or terminates an instance fails that server's launch,
+# never the request (a launch DRS cannot make is reported as LAUNCH_FAILED in the job log). moto raises its EC2 errors
 # as ServiceException, and a bare StopIteration when a subnet has no free address left (real EC2
 # answers InsufficientFreeAddressesInSubnet there). Nothing else is caught: a programming error
 # still surfaces.

@@ -468,7 +468,7 @@ class JobOperations(DrsBackendCore):
             job.log("CONVERSION_START", sourceServerID=participant.source_server_id)
             participant.conversion_server, refused = self._run_conversion_server(server)
             if refused and participant.refusal is None:
-                # no conversion, no launch: the server's launch fails (docs/recovery.md)
+                # no conversion, no launch: the server's launch fails
                 participant.refusal = refused
         for participant, server in converting:
             job.log(
