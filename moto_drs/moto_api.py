@@ -115,10 +115,9 @@ def _json_endpoint(
     return endpoint
 
 
-def _seed_source_server(payload: dict[str, Any]) -> dict[str, Any]:
+def _region_and_account(payload: dict[str, Any]) -> tuple[str, str | None]:
+    """Every seeding endpoint's ``region`` (default us-east-1) and optional ``accountId``."""
     from .drs.exceptions import ValidationException
-    from .seeding import add_source_server
-    from .server_mode import local
 
     region = payload.get("region", "us-east-1")
     account = payload.get("accountId")
@@ -126,6 +125,14 @@ def _seed_source_server(payload: dict[str, Any]) -> dict[str, Any]:
         account is not None and not isinstance(account, str)
     ):
         raise ValidationException("region and accountId must be strings.")
+    return region, account
+
+
+def _seed_source_server(payload: dict[str, Any]) -> dict[str, Any]:
+    from .seeding import add_source_server
+    from .server_mode import local
+
+    region, account = _region_and_account(payload)
     server = local(add_source_server)(
         region_name=region,
         account_id=account,
@@ -144,18 +151,13 @@ def _seed_recovery_snapshot(payload: dict[str, Any]) -> dict[str, Any]:
 
     server_id = payload.get("sourceServerID")
     timestamp = payload.get("timestamp")
-    region = payload.get("region", "us-east-1")
-    account = payload.get("accountId")
     if not isinstance(server_id, str) or (
         timestamp is not None and not isinstance(timestamp, str)
     ):
         raise ValidationException(
             "sourceServerID (string) is required; timestamp must be an ISO-8601 string."
         )
-    if not isinstance(region, str) or (
-        account is not None and not isinstance(account, str)
-    ):
-        raise ValidationException("region and accountId must be strings.")
+    region, account = _region_and_account(payload)
     snapshot = local(add_recovery_snapshot)(
         server_id, timestamp, region_name=region, account_id=account
     )
@@ -169,8 +171,6 @@ def _set_data_replication_state(payload: dict[str, Any]) -> dict[str, Any]:
 
     server_id = payload.get("sourceServerID")
     state = payload.get("state")
-    region = payload.get("region", "us-east-1")
-    account = payload.get("accountId")
     if not isinstance(server_id, str) or not isinstance(state, str):
         raise ValidationException(
             "sourceServerID and state (strings) are required.",
@@ -180,10 +180,7 @@ def _set_data_replication_state(payload: dict[str, Any]) -> dict[str, Any]:
                 if not isinstance(payload.get(name), str)
             ],
         )
-    if not isinstance(region, str) or (
-        account is not None and not isinstance(account, str)
-    ):
-        raise ValidationException("region and accountId must be strings.")
+    region, account = _region_and_account(payload)
     server = local(set_data_replication_state)(
         server_id, state, payload.get("error"), region_name=region, account_id=account
     )
@@ -213,16 +210,11 @@ def _connect_failback_client(payload: dict[str, Any]) -> dict[str, Any]:
 
     instance_id = payload.get("recoveryInstanceID")
     to_original = payload.get("failbackToOriginalServer", True)
-    region = payload.get("region", "us-east-1")
-    account = payload.get("accountId")
     if not isinstance(instance_id, str) or not isinstance(to_original, bool):
         raise ValidationException(
             "recoveryInstanceID (string) is required; failbackToOriginalServer is a boolean."
         )
-    if not isinstance(region, str) or (
-        account is not None and not isinstance(account, str)
-    ):
-        raise ValidationException("region and accountId must be strings.")
+    region, account = _region_and_account(payload)
     instance = local(connect_failback_client)(
         instance_id, to_original, region_name=region, account_id=account
     )
