@@ -5,6 +5,7 @@ with objects whose attributes are snake_case (the two forms moto's attribute pic
 
 import random
 from datetime import datetime, timezone
+from enum import Enum
 from typing import Any
 
 import pytest
@@ -35,6 +36,28 @@ OUTPUT_OPERATIONS = [
     if MODEL.operation_model(name).output_shape is not None
 ]
 _CLASSES: dict[str, type] = {}
+
+
+class Colour(Enum):
+    RED = "red"
+
+
+class Label(str):
+    pass
+
+
+# values that JSON text must escape or convert, written as moto writes them (the serializer
+# writes JSON text itself: escapes, non-ASCII, str subclasses, enums, empty values)
+AWKWARD_STRINGS: list[Any] = [
+    'quote " backslash \\ slash /',
+    "tab\tnewline\ncontrol\x01",
+    "caf\u00e9 \u2028 \U0001f600",
+    "",
+    Label("a str subclass"),
+    Colour.RED,
+    17,
+    None,
+]
 
 
 def sample(shape: Any, rng: random.Random, as_objects: bool, depth: int = 0) -> Any:
@@ -77,13 +100,15 @@ def sample(shape: Any, rng: random.Random, as_objects: bool, depth: int = 0) -> 
             for i in range(rng.randint(0, 2))
         }
     if kind == "string":
+        if rng.random() < 0.1:
+            return rng.choice(AWKWARD_STRINGS)
         return rng.choice(shape.enum) if shape.enum else f"text-{rng.randint(0, 99)}"
     if kind in ("integer", "long"):
-        return rng.randint(0, 2**40)
+        return rng.choice([rng.randint(0, 2**40), -7, True, "42", 3.9])
     if kind in ("float", "double"):
-        return rng.random() * 100
+        return rng.choice([rng.random() * 100, 5, float("inf"), "1.5"])
     if kind == "boolean":
-        return rng.random() < 0.5
+        return rng.choice([True, False, 1, "yes"])
     if kind == "timestamp":
         return datetime(2026, 1, 1, 12, rng.randint(0, 59), tzinfo=timezone.utc)
     raise AssertionError(f"no sample for {kind}")
