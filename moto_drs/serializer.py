@@ -318,6 +318,7 @@ TextConverter = Callable[["DrsSerializer", Any], Any]
 _dumps = json.dumps
 # id(shape) -> (shape, text converter)
 _TEXT_CONVERTERS: dict[int, tuple[Shape, TextConverter]] = {}
+_STR_ONLY = {str}
 
 
 class _Encoded(str):
@@ -350,7 +351,7 @@ def _compile_text(shape: Shape) -> TextConverter:
     elif shape.type_name == "string":
         return _string_text
     elif shape.type_name in ("integer", "long"):
-        return lambda serializer, value: int.__repr__(int(value))
+        return _int_text
     elif shape.type_name == "boolean":
         return _boolean_text
     return _dumped(convert)
@@ -373,6 +374,10 @@ def _string_text(serializer: "DrsSerializer", value: Any) -> Any:
     return _dumps(converted)
 
 
+def _int_text(serializer: "DrsSerializer", value: Any) -> Any:
+    return int.__repr__(int(value))
+
+
 def _boolean_text(serializer: "DrsSerializer", value: Any) -> Any:
     if value is True:
         return "true"
@@ -381,33 +386,62 @@ def _boolean_text(serializer: "DrsSerializer", value: Any) -> Any:
     return _dumps(value)
 
 
+# variants of a structure's text function per set of dict keys; a structure's dicts come in few
+# key sets (which optional members a model writes), and past this many the generic one serves
+_KEY_SETS_PER_SHAPE = 32
+
+
 def _structure_text(shape: StructureShape) -> TextConverter:
     plan: list[tuple[_Member, ...]] = []
     by_type: dict[type, Callable[[DrsSerializer, Any], str]] = {}
+    # tuple of a dict's keys -> a function that reads just the members present in it
+    by_keys: dict[tuple[Any, ...], Callable[[DrsSerializer, Any], str]] = {}
+
+    def members() -> tuple[_Member, ...]:
+        if not plan:
+            plan.append(
+                tuple(
+                    _Member(name, member, shape)
+                    for name, member in shape.members.items()
+                )
+            )
+        return plan[0]
 
     def text(serializer: "DrsSerializer", value: Any) -> Any:
         if value is None:
             return _SKIP
         kind = type(value)
+        if kind is dict:
+            keys = tuple(value)
+            generated = by_keys.get(keys)
+            if generated is not None:
+                return generated(serializer, value)
+            if len(by_keys) < _KEY_SETS_PER_SHAPE:
+                generated = by_keys[keys] = _generate_text(
+                    shape, members(), value, keys
+                )
+                return generated(serializer, value)
         generated = by_type.get(kind)
         if generated is None:
-            if not plan:
-                plan.append(
-                    tuple(
-                        _Member(name, member, shape)
-                        for name, member in shape.members.items()
-                    )
-                )
-            generated = by_type[kind] = _generate_text(shape, plan[0], value)
+            generated = by_type[kind] = _generate_text(shape, members(), value)
         return generated(serializer, value)
 
     return text
 
 
 def _generate_text(
-    shape: StructureShape, members: tuple[_Member, ...], sample: Any
+    shape: StructureShape,
+    members: tuple[_Member, ...],
+    sample: Any,
+    key_set: tuple[Any, ...] | None = None,
 ) -> Callable[["DrsSerializer", Any], str]:
-    """``_generate``, writing each present member as ``"name": text`` into the object's text."""
+    """``_generate``, writing each present member as ``"name": text`` into the object's text.
+
+    With ``key_set`` (the keys of a dict, in order), the function serves only dicts with exactly
+    those keys: each member reads the first of the picker's keys that is among them, and a member
+    with none of them is not looked up at all (most members of a big structure are absent).
+    Strings, integers and booleans of exact types are written inline.
+    """
     kind = type(sample)
     lines = [
         "def generated(serializer, value):",
@@ -418,29 +452,45 @@ def _generate_text(
         "_SKIP": _SKIP,
         "_NF": _NOT_FOUND,
         "_str": str,
+        "_int": int,
+        "_irepr": int.__repr__,
         "_enc": encode_basestring_ascii,
     }
+    present = set(key_set) if key_set is not None else set()
     for index, member in enumerate(members):
         namespace[f"m{index}"] = member
-        namespace[f"t{index}"] = text_converter_for(member.shape)
+        text = namespace[f"t{index}"] = text_converter_for(member.shape)
         prefix = repr(encode_basestring_ascii(member.stored) + ": ")
         keys, plain = member.lookup_for(sample)
-        if kind is dict and keys is not None:
+        if key_set is not None and keys is not None:
+            found = [key for key in keys if key in present]
+            if not found:
+                continue  # None, as the picker finds it: moto writes nothing
+            lines.append(f"    v = value[{found[0]!r}]")
+        elif kind is dict and keys is not None:
             lines.extend(_first_present(keys, "value.get({key!r}, _NF)"))
         elif kind is not dict and plain and keys is not None:
             lines.extend(_first_present(keys, "getattr(value, {key!r}, _NF)"))
         else:
             lines.append(f"    v = m{index}.pick(value)")
-        lines.append("    if v is not None:")
-        if member.is_string:
-            lines.append("        if type(v) is _str:")
-            lines.append(f"            add({prefix} + _enc(v))")
-            lines.append("        else:")
-            lines.append(f"            add({prefix} + t{index}(serializer, v))")
+        if text is _string_text:
+            lines.append("    if type(v) is _str:")
+            lines.append(f"        add({prefix} + _enc(v))")
+        elif text is _int_text:
+            lines.append("    if type(v) is _int:")
+            lines.append(f"        add({prefix} + _irepr(v))")
+        elif text is _boolean_text:
+            lines.append("    if v is True:")
+            lines.append(f"        add({prefix} + 'true')")
+            lines.append("    elif v is False:")
+            lines.append(f"        add({prefix} + 'false')")
         else:
-            lines.append(f"        v = t{index}(serializer, v)")
-            lines.append("        if v is not _SKIP:")
-            lines.append(f"            add({prefix} + v)")
+            lines.append("    if False:")
+            lines.append("        pass")
+        lines.append("    elif v is not None:")
+        lines.append(f"        v = t{index}(serializer, v)")
+        lines.append("        if v is not _SKIP:")
+        lines.append(f"            add({prefix} + v)")
     lines.append("    return '{' + ', '.join(parts) + '}'")
     exec(
         compile("\n".join(lines), f"<text serializer {shape.name}>", "exec"), namespace
@@ -452,6 +502,9 @@ def _generate_text(
 def _list_text(item_shape: Shape) -> TextConverter:
     def text(serializer: "DrsSerializer", value: Any) -> Any:
         item_text = text_converter_for(item_shape)
+        if item_text is _string_text and type(value) is list:
+            if {*map(type, value)} <= _STR_ONLY:  # what _string_text writes for each
+                return "[" + ", ".join(map(encode_basestring_ascii, value)) + "]"
         items = []
         for item in value:
             written = item_text(serializer, item)

@@ -77,7 +77,20 @@ def state_manager_now() -> datetime:
 
 def iso(moment: datetime) -> str:
     """ISO-8601 in UTC with a ``Z``, the form of the model's ISO8601DatetimeString."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    if moment.tzinfo is not timezone.utc:
+        moment = moment.astimezone(timezone.utc)
+    if moment.year < 1000:  # strftime writes such a year unpadded
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    # %-formatting: a third of strftime's cost, which pages of 1,000 items paid twice per item
+    return "%d-%02d-%02dT%02d:%02d:%02d.%03dZ" % (
+        moment.year,
+        moment.month,
+        moment.day,
+        moment.hour,
+        moment.minute,
+        moment.second,
+        moment.microsecond // 1000,
+    )
 
 
 def parse_iso(text: str) -> datetime:

@@ -140,6 +140,10 @@ class Job(BaseModel, DrsManagedState):
         # when the state manager moved the job into each status (DRS clock), and the moment
         # of the phase being applied: its log items and endDateTime are dated then
         self.moved_at: dict[str, datetime] = {}
+        # (moment, its ISO text) of creationDateTime and endDateTime: every read of a page of
+        # jobs wrote both, and neither moment changes once set
+        self._created_text = (self.created_at, iso(self.created_at))
+        self._ended_text: tuple[datetime, str] | None = None
         self.phase_moment: datetime | None = self.created_at
         self.log("JOB_START")
         self.phase_moment = None
@@ -180,12 +184,15 @@ class Job(BaseModel, DrsManagedState):
             self.phase_moment = None
 
     def describe(self) -> dict[str, Any]:
+        created = self._created_text
+        if created[0] is not self.created_at:
+            created = self._created_text = (self.created_at, iso(self.created_at))
         job: dict[str, Any] = {
             "jobID": self.job_id,
             "arn": self.arn,
             "type": self.type,
             "initiatedBy": self.initiated_by,
-            "creationDateTime": iso(self.created_at),
+            "creationDateTime": created[1],
             "status": self.phase,
             "participatingServers": [p.describe() for p in self.participants],
             "participatingResources": [
@@ -194,7 +201,10 @@ class Job(BaseModel, DrsManagedState):
             "tags": self._backend.tagger.get_tag_dict_for_resource(self.arn),
         }
         if self.ended_at:
-            job["endDateTime"] = iso(self.ended_at)
+            ended = self._ended_text
+            if ended is None or ended[0] is not self.ended_at:
+                ended = self._ended_text = (self.ended_at, iso(self.ended_at))
+            job["endDateTime"] = ended[1]
         return job
 
 
