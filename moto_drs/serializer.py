@@ -13,6 +13,8 @@ blobs, documents) is left to moto's own methods. It is registered for DRS throug
 """
 
 import json
+import marshal
+from collections import OrderedDict
 from collections.abc import Callable
 from enum import Enum
 from json.encoder import encode_basestring_ascii
@@ -316,6 +318,7 @@ def _map_converter(shape: MapShape) -> Converter:
 # text(serializer, value) -> JSON text, or _SKIP where moto writes nothing
 TextConverter = Callable[["DrsSerializer", Any], Any]
 _dumps = json.dumps
+_marshal = marshal.dumps
 # id(shape) -> (shape, text converter)
 _TEXT_CONVERTERS: dict[int, tuple[Shape, TextConverter]] = {}
 _STR_ONLY = {str}
@@ -340,6 +343,8 @@ def _compile_text(shape: Shape) -> TextConverter:
     if isinstance(shape, StructureShape):
         stored = [m.serialization.get("name", n) for n, m in shape.members.items()]
         if len(set(stored)) == len(stored):  # else a dict keeps one key for two members
+            if shape.name in _MEMO_SHAPES and _pure(shape, set()):
+                return _memoized(_structure_text(shape))
             return _structure_text(shape)
     elif isinstance(shape, ListShape):
         item_shape = cast(Shape, shape.member)
@@ -384,6 +389,61 @@ def _boolean_text(serializer: "DrsSerializer", value: Any) -> Any:
     if value is False:
         return "false"
     return _dumps(value)
+
+
+# -- a memo of whole items, by content -----------------------------------------------------------
+# The items of the big listings whose content rarely changes between reads (a COMPLETED job, a
+# recovery instance) are written once per content: the memo's key is ``marshal.dumps`` of the
+# item (format 2, without references), which writes every dict, list, str, int, float, bool and
+# None with its exact type and in order, so two items with one key have the same JSON text; the
+# key costs a fifth of writing the text. Values marshal cannot write (enums, str subclasses,
+# model objects) are not memoized. Bounded first in, first out per shape: a full page of 1,000
+# re-read is all hits, and the memo never holds more than _MEMO_SIZE items' text.
+_MEMO_SHAPES = {"Job", "RecoveryInstance"}
+_MEMO_SIZE = 1024
+
+
+def _pure(shape: Shape, seen: set[int]) -> bool:
+    """A shape whose text depends only on the value: nothing in it is left to moto's methods
+    (which may read the serializer's state, e.g. timestamp formats)."""
+    if id(shape) in seen:
+        return True
+    seen.add(id(shape))
+    if not _reproducible(shape) or not _nested_as_moto_writes_it(shape):
+        return False
+    if isinstance(shape, StructureShape):
+        return all(_pure(member, seen) for member in shape.members.values())
+    if isinstance(shape, ListShape):
+        return _pure(cast(Shape, shape.member), seen)
+    if isinstance(shape, MapShape):
+        return _pure(cast(Shape, shape.key), seen) and _pure(
+            cast(Shape, shape.value), seen
+        )
+    return True
+
+
+def _memoized(text: TextConverter) -> TextConverter:
+    memo: OrderedDict[bytes, str] = OrderedDict()
+
+    def memoized(serializer: "DrsSerializer", value: Any) -> Any:
+        if type(value) is not dict:
+            return text(serializer, value)
+        try:
+            key = _marshal(value, 2)
+        except ValueError:  # not plain data
+            return text(serializer, value)
+        written = memo.get(key)
+        if written is None:
+            written = text(serializer, value)
+            memo[key] = written
+            if len(memo) > _MEMO_SIZE:
+                try:
+                    memo.popitem(last=False)
+                except KeyError:  # emptied by another thread meanwhile
+                    pass
+        return written
+
+    return memoized
 
 
 # variants of a structure's text function per set of dict keys; a structure's dicts come in few

@@ -173,6 +173,8 @@ class Job(BaseModel, DrsManagedState):
 
     def progress(self) -> None:
         """Apply, in order, each phase the state manager has moved the job into since it was last seen."""
+        if self.phase == "COMPLETED":  # the last status: nothing can follow it
+            return
         target = self.status
         while self.phase != target:
             self.phase = next(new for old, new in JOB_PROGRESSION if old == self.phase)
