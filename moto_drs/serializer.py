@@ -399,7 +399,12 @@ def _boolean_text(serializer: "DrsSerializer", value: Any) -> Any:
 # key costs a fifth of writing the text. Values marshal cannot write (enums, str subclasses,
 # model objects) are not memoized. Bounded first in, first out per shape: a full page of 1,000
 # re-read is all hits, and the memo never holds more than _MEMO_SIZE items' text.
-_MEMO_SHAPES = {"Job", "RecoveryInstance"}
+_MEMO_SHAPES = {
+    "Job",
+    "RecoveryInstance",
+    "SourceProperties",
+    "DataReplicationInitiation",
+}
 _MEMO_SIZE = 1024
 
 
