@@ -1,0 +1,144 @@
+"""The serializer writes a job, a recovery instance and a source server's static parts once per
+content (moto_drs/serializer.py, "a memo of whole items"): every change that alters what a
+listing shows must show on the next read, however often the unchanged item was read before.
+Each test reads the item twice first, so that its text is memoized, then changes it."""
+
+from typing import Any
+
+import requests
+from conftest import Server
+from shape_check import assert_client_error
+
+import moto_drs
+
+
+def _read_twice(read: Any) -> dict[str, Any]:
+    first = read()
+    assert read() == first  # memoized and unchanged
+    return first
+
+
+def _only_job(drs: Any, job_id: str) -> dict[str, Any]:
+    return drs.describe_jobs(filters={"jobIDs": [job_id]})["items"][0]
+
+
+def _only_instance(drs: Any, instance_id: str) -> dict[str, Any]:
+    items = drs.describe_recovery_instances(
+        filters={"recoveryInstanceIDs": [instance_id]}
+    )["items"]
+    return items[0] if items else {}
+
+
+def _drill(drs: Any, server_id: str) -> tuple[str, str]:
+    """(job ID, recovery instance ID) of a COMPLETED drill of the server."""
+    job = drs.start_recovery(
+        sourceServers=[{"sourceServerID": server_id}], isDrill=True
+    )
+    job_id = job["job"]["jobID"]
+    while _only_job(drs, job_id)["status"] != "COMPLETED":
+        pass
+    instance = drs.describe_recovery_instances(
+        filters={"sourceServerIDs": [server_id]}
+    )["items"][0]
+    return job_id, instance["recoveryInstanceID"]
+
+
+def test_a_completed_job_shows_every_change(drs: Any) -> None:
+    server_id = moto_drs.add_source_server()["sourceServerID"]
+    job_id, instance_id = _drill(drs, server_id)
+    job = _read_twice(lambda: _only_job(drs, job_id))
+    arn = job["arn"]
+
+    drs.tag_resource(resourceArn=arn, tags={"team": "dr"})
+    assert _only_job(drs, job_id)["tags"] == {"team": "dr"}
+    drs.tag_resource(resourceArn=arn, tags={"team": "ops"})
+    assert _only_job(drs, job_id)["tags"] == {"team": "ops"}
+    drs.untag_resource(resourceArn=arn, tagKeys=["team"])
+    assert _only_job(drs, job_id) == job
+
+    drs.delete_job(jobID=job_id)
+    assert drs.describe_jobs(filters={"jobIDs": [job_id]})["items"] == []
+    assert _only_instance(drs, instance_id)  # deleting the job keeps its instance
+
+
+def test_a_recovery_instance_shows_every_change(drs: Any) -> None:
+    server_id = moto_drs.add_source_server()["sourceServerID"]
+    _, instance_id = _drill(drs, server_id)
+    instance = _read_twice(lambda: _only_instance(drs, instance_id))
+    assert instance["failback"]["state"] == "FAILBACK_NOT_STARTED"
+
+    drs.tag_resource(resourceArn=instance["arn"], tags={"k": "v"})
+    assert _only_instance(drs, instance_id)["tags"] == {"k": "v"}
+    drs.untag_resource(resourceArn=instance["arn"], tagKeys=["k"])
+    assert _only_instance(drs, instance_id) == instance
+
+    moto_drs.connect_failback_client(instance_id)
+    failing_back = _only_instance(drs, instance_id)
+    assert failing_back["failback"]["state"] != "FAILBACK_NOT_STARTED"
+    assert failing_back["dataReplicationInfo"] != instance["dataReplicationInfo"]
+
+    drs.disconnect_recovery_instance(recoveryInstanceID=instance_id)
+    disconnected = _only_instance(drs, instance_id)
+    assert disconnected["dataReplicationInfo"]["dataReplicationState"] == (
+        "DISCONNECTED"
+    )
+    drs.terminate_recovery_instances(recoveryInstanceIDs=[instance_id])
+    for _ in range(10):  # the termination job runs its course over a few reads
+        if not _only_instance(drs, instance_id):
+            break
+    assert not _only_instance(drs, instance_id)
+
+
+def test_a_source_server_shows_changes_of_its_memoized_parts(drs: Any) -> None:
+    """sourceProperties and dataReplicationInitiation are written once per content."""
+    properties = {"recommendedInstanceType": "m5.large", "cpus": [{"cores": 2}]}
+    server_id = moto_drs.add_source_server(
+        source_properties=properties, data_replication_state="CONTINUOUS"
+    )["sourceServerID"]
+
+    def read() -> dict[str, Any]:
+        return drs.describe_source_servers(filters={"sourceServerIDs": [server_id]})[
+            "items"
+        ][0]
+
+    before = read()
+    assert read()["sourceProperties"] == before["sourceProperties"]
+    steps = before["dataReplicationInfo"]["dataReplicationInitiation"]["steps"]
+    assert all(step["status"] == "SUCCEEDED" for step in steps)
+    started = before["dataReplicationInfo"]["dataReplicationInitiation"]
+    # replication restarted an hour later: a new initiation
+    moto_drs.advance_clock(3600)
+    drs.stop_replication(sourceServerID=server_id)
+    assert "dataReplicationInitiation" not in read()["dataReplicationInfo"]
+    drs.start_replication(sourceServerID=server_id)
+    restarted = read()["dataReplicationInfo"]["dataReplicationInitiation"]
+    assert restarted["startDateTime"] > started["startDateTime"]
+
+    # a second server with the same properties but one more core: its own text
+    other = moto_drs.add_source_server(
+        source_properties={**properties, "cpus": [{"cores": 3}]}
+    )["sourceServerID"]
+    cpus = drs.describe_source_servers(filters={"sourceServerIDs": [other]})["items"][
+        0
+    ]["sourceProperties"]["cpus"]
+    assert cpus == [{"cores": 3}]
+    assert read()["sourceProperties"]["cpus"] == [{"cores": 2}]
+
+
+def test_over_http_a_tagged_job_shows_its_tags(server: Server) -> None:
+    drs = server.client()
+    drs.initialize_service()
+    seeded = requests.post(
+        f"{server.url}/moto-api/static/drs/source-servers", json={}, timeout=10
+    ).json()["sourceServer"]
+    job_id, instance_id = _drill(drs, seeded["sourceServerID"])
+    job = _read_twice(lambda: _only_job(drs, job_id))
+    drs.tag_resource(resourceArn=job["arn"], tags={"a": "1"})
+    assert _only_job(drs, job_id)["tags"] == {"a": "1"}
+    instance = _read_twice(lambda: _only_instance(drs, instance_id))
+    drs.tag_resource(resourceArn=instance["arn"], tags={"b": "2"})
+    assert _only_instance(drs, instance_id)["tags"] == {"b": "2"}
+    try:
+        drs.delete_job(jobID="drsjob-0123456789abcdef0")
+    except drs.exceptions.ResourceNotFoundException as error:
+        assert_client_error(error, "ResourceNotFoundException", 404)
