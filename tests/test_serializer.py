@@ -146,3 +146,21 @@ def test_drs_answers_through_it() -> None:
     import moto_drs  # noqa: F401  (registers it)
 
     assert get_serializer_class("drs", "rest-json") is DrsSerializer
+
+
+def test_memoized_items_are_written_per_exact_content() -> None:
+    """Items whose text is memoized (jobs, recovery instances, ...) are told apart by the exact
+    types of their values too: True, 1 and 1.0 are equal in Python, not in JSON."""
+    base = {"recoveryInstanceID": "i-0123456789abcdef0", "tags": {"k": "v"}}
+    for is_drill in (True, 1, 1.0, True, "yes", None, False, 0):
+        result = {"items": [dict(base, isDrill=is_drill)], "nextToken": None}
+        for _ in range(2):  # the second read comes from the memo
+            assert serialize(
+                DrsSerializer, "DescribeRecoveryInstances", result
+            ) == serialize(RestJSONSerializer, "DescribeRecoveryInstances", result)
+    job = {"jobID": "drsjob-0123456789abcdef0", "tags": {"k": "v"}}
+    for tags in ({"k": "v"}, {"k": "w"}, {"k": "v", "a": "b"}, {"a": "b", "k": "v"}):
+        result = {"items": [dict(job, tags=tags)]}
+        assert serialize(DrsSerializer, "DescribeJobs", result) == serialize(
+            RestJSONSerializer, "DescribeJobs", result
+        )
