@@ -17,6 +17,7 @@ import marshal
 from collections import OrderedDict
 from collections.abc import Callable
 from enum import Enum
+from itertools import repeat as _repeat
 from json.encoder import encode_basestring_ascii
 from typing import Any, cast
 
@@ -322,6 +323,7 @@ _marshal = marshal.dumps
 # id(shape) -> (shape, text converter)
 _TEXT_CONVERTERS: dict[int, tuple[Shape, TextConverter]] = {}
 _STR_ONLY = {str}
+_DICT_ONLY = {dict}
 
 
 class _Encoded(str):
@@ -427,6 +429,10 @@ def _pure(shape: Shape, seen: set[int]) -> bool:
     return True
 
 
+# id(memoized text converter) -> (it, its memo, the text converter it memoizes)
+_MEMOS: dict[int, tuple[TextConverter, "OrderedDict[bytes, str]", TextConverter]] = {}
+
+
 def _memoized(text: TextConverter) -> TextConverter:
     memo: OrderedDict[bytes, str] = OrderedDict()
 
@@ -439,16 +445,43 @@ def _memoized(text: TextConverter) -> TextConverter:
             return text(serializer, value)
         written = memo.get(key)
         if written is None:
-            written = text(serializer, value)
-            memo[key] = written
-            if len(memo) > _MEMO_SIZE:
-                try:
-                    memo.popitem(last=False)
-                except KeyError:  # emptied by another thread meanwhile
-                    pass
+            written = memo[key] = text(serializer, value)
+            _trim(memo)
         return written
 
+    _MEMOS[id(memoized)] = (memoized, memo, text)
     return memoized
+
+
+def _trim(memo: "OrderedDict[bytes, str]") -> None:
+    while len(memo) > _MEMO_SIZE:
+        try:
+            memo.popitem(last=False)
+        except KeyError:  # emptied by another thread meanwhile
+            return
+
+
+def _memoized_items(
+    serializer: "DrsSerializer",
+    items: list[Any],
+    memo: "OrderedDict[bytes, str]",
+    text: TextConverter,
+) -> str | None:
+    """A list of memoized dicts, its keys and look-ups run by ``map`` (no Python call per item
+    that the memo knows); None where an item is not a dict or not plain data."""
+    if not {*map(type, items)} <= _DICT_ONLY:
+        return None
+    try:
+        keys = list(map(_marshal, items, _repeat(2)))
+    except ValueError:
+        return None
+    written = list(map(memo.get, keys))
+    if None in written:
+        for index, known in enumerate(written):
+            if known is None:
+                written[index] = memo[keys[index]] = text(serializer, items[index])
+        _trim(memo)
+    return "[" + ", ".join(written) + "]"
 
 
 # variants of a structure's text function per set of dict keys; a structure's dicts come in few
@@ -570,6 +603,11 @@ def _list_text(item_shape: Shape) -> TextConverter:
         if item_text is _string_text and type(value) is list:
             if {*map(type, value)} <= _STR_ONLY:  # what _string_text writes for each
                 return "[" + ", ".join(map(encode_basestring_ascii, value)) + "]"
+        memoized = _MEMOS.get(id(item_text))
+        if memoized is not None and memoized[0] is item_text and type(value) is list:
+            listed = _memoized_items(serializer, value, memoized[1], memoized[2])
+            if listed is not None:
+                return listed
         items = []
         for item in value:
             written = item_text(serializer, item)

@@ -229,11 +229,12 @@ class RecoveryInstance(BaseModel):
 
     @property
     def ec2_instance_state(self) -> str:
-        instance = find_instance(
-            ec2_of(self._backend.account_id, self._backend.region_name),
-            self.recovery_instance_id,
-            self.reservation_id,
+        return self._ec2_state(
+            ec2_of(self._backend.account_id, self._backend.region_name)
         )
+
+    def _ec2_state(self, ec2: Any | None) -> str:
+        instance = find_instance(ec2, self.recovery_instance_id, self.reservation_id)
         return "NOT_FOUND" if instance is None else str(instance.state).upper()
 
     def _replicated_disks(self, fraction: float) -> list[dict[str, Any]]:
@@ -287,10 +288,13 @@ class RecoveryInstance(BaseModel):
             info["replicatedDisks"] = self._replicated_disks(1.0)
         return info
 
-    def describe(self) -> dict[str, Any]:
+    def describe(self, ec2: Any | None = None) -> dict[str, Any]:
+        """``ec2``: the Region's EC2 backend, when the caller (a page) looked it up once."""
+        if ec2 is None:
+            ec2 = ec2_of(self._backend.account_id, self._backend.region_name)
         item: dict[str, Any] = {
             "ec2InstanceID": self.recovery_instance_id,
-            "ec2InstanceState": self.ec2_instance_state,
+            "ec2InstanceState": self._ec2_state(ec2),
             "jobID": self.job_id,
             "recoveryInstanceID": self.recovery_instance_id,
             "sourceServerID": self.source_server_id,
@@ -575,7 +579,8 @@ class RecoveryInstanceOperations(DrsBackendCore):
             instance
         ) in page:  # a read: manual progression of failback replication counts it
             instance.failback.advance()
-        return [instance.describe() for instance in page], token
+        ec2 = ec2_of(self.account_id, self.region_name)  # once, not per item
+        return [instance.describe(ec2) for instance in page], token
 
     # -- TerminateRecoveryInstances -----------------------------------------------------------------
 
