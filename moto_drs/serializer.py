@@ -398,8 +398,9 @@ def _boolean_text(serializer: "DrsSerializer", value: Any) -> Any:
 # recovery instance) are written once per content: the memo's key is ``marshal.dumps`` of the
 # item (format 2, without references), which writes every dict, list, str, int, float, bool and
 # None with its exact type and in order, so two items with one key have the same JSON text; the
-# key costs a fifth of writing the text. Values marshal cannot write (enums, str subclasses,
-# model objects) are not memoized. Bounded first in, first out per shape: a full page of 1,000
+# key costs a fifth of writing the text. Items with anything but plain data in them (enums, str
+# subclasses, model objects, which marshal refuses; bytes, which it writes like bytearray) are
+# not memoized. Bounded first in, first out per shape: a full page of 1,000
 # re-read is all hits, and the memo never holds more than _MEMO_SIZE items' text.
 _MEMO_SHAPES = {
     "Job",
@@ -445,12 +446,38 @@ def _memoized(text: TextConverter) -> TextConverter:
             return text(serializer, value)
         written = memo.get(key)
         if written is None:
-            written = memo[key] = text(serializer, value)
-            _trim(memo)
+            written = text(serializer, value)
+            if _plain_data(value):
+                memo[key] = written
+                _trim(memo)
         return written
 
     _MEMOS[id(memoized)] = (memoized, memo, text)
     return memoized
+
+
+def _plain_data(value: Any) -> bool:
+    """Only dicts, lists, tuples, str, int, float, bool and None, of exactly those types.
+
+    marshal writes every other type it accepts by content too, but not one-to-one with the JSON
+    text: bytes, bytearray and memoryview (whose text names its address) all marshal alike, as
+    do code objects. Checked when an item's text is stored, not when it is found: an item with
+    the key of a checked one has the same types in the same places."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            stack.extend(item)
+            stack.extend(item.values())
+        elif kind is list or kind is tuple:
+            stack.extend(item)
+        elif kind not in _PLAIN_TYPES:
+            return False
+    return True
+
+
+_PLAIN_TYPES = {str, int, float, bool, type(None)}
 
 
 def _trim(memo: "OrderedDict[bytes, str]") -> None:
@@ -475,11 +502,14 @@ def _memoized_items(
         keys = list(map(_marshal, items, _repeat(2)))
     except ValueError:
         return None
-    written = list(map(memo.get, keys))
+    written: list[Any] = list(map(memo.get, keys))
     if None in written:
         for index, known in enumerate(written):
             if known is None:
-                written[index] = memo[keys[index]] = text(serializer, items[index])
+                item = items[index]
+                known = written[index] = text(serializer, item)
+                if _plain_data(item):
+                    memo[keys[index]] = known
         _trim(memo)
     return "[" + ", ".join(written) + "]"
 

@@ -158,6 +158,12 @@ def test_memoized_items_are_written_per_exact_content() -> None:
             assert serialize(
                 DrsSerializer, "DescribeRecoveryInstances", result
             ) == serialize(RestJSONSerializer, "DescribeRecoveryInstances", result)
+    # bytes and bytearray marshal alike; moto writes them as different strings
+    for job_id in (b"drsjob", bytearray(b"drsjob"), b"drsjob", bytearray(b"drsjob")):
+        result = {"items": [{"recoveryInstanceID": "i-1", "jobID": job_id}]}
+        assert serialize(
+            DrsSerializer, "DescribeRecoveryInstances", result
+        ) == serialize(RestJSONSerializer, "DescribeRecoveryInstances", result)
     job = {"jobID": "drsjob-0123456789abcdef0", "tags": {"k": "v"}}
     for tags in ({"k": "v"}, {"k": "w"}, {"k": "v", "a": "b"}, {"a": "b", "k": "v"}):
         result = {"items": [dict(job, tags=tags)]}
