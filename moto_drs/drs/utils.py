@@ -81,8 +81,9 @@ def iso(moment: datetime) -> str:
         moment = moment.astimezone(timezone.utc)
     if moment.year < 1000:  # strftime writes such a year unpadded
         return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-    # %-formatting: a third of strftime's cost, which pages of 1,000 items paid twice per item
-    return "%d-%02d-%02dT%02d:%02d:%02d.%03dZ" % (
+    # %-formatting: a third of strftime's cost and half an f-string's (pages of 1,000 items
+    # paid it several times an item)
+    return "%d-%02d-%02dT%02d:%02d:%02d.%03dZ" % (  # noqa: UP031
         moment.year,
         moment.month,
         moment.day,
