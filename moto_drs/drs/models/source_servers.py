@@ -535,7 +535,7 @@ class SourceServer(BaseModel, DrsManagedState):
         }
 
     def _replicated_disks(self, state: str) -> list[dict[str, Any]]:
-        moment = now()
+        moment = now() if state == "RESCAN" else None  # the clock, only where it counts
         disks = []
         for disk in self.disks:
             total = int(disk.get("bytes", 0))
@@ -551,7 +551,7 @@ class SourceServer(BaseModel, DrsManagedState):
                 backlogged = total - replicated
             elif state == "BACKLOG":
                 backlogged = self._backlog_bytes(total)
-            elif state == "RESCAN":
+            elif moment is not None:  # RESCAN
                 elapsed = (moment - self.history.state_since).total_seconds()
                 # never negative: freezegun's move_to may go back in time
                 rescanned = min(total, max(0, int(elapsed * RESCAN_BYTES_PER_SECOND)))
@@ -573,6 +573,8 @@ class SourceServer(BaseModel, DrsManagedState):
 
     def _eta(self, state: str) -> datetime | None:
         """When the server is expected back in CONTINUOUS (the user guide's ETA)."""
+        if state not in ("INITIAL_SYNC", "BACKLOG", "RESCAN"):
+            return None  # (without reading the clock: every read of a page asked)
         moment = now()
         sizes = [int(disk.get("bytes", 0)) for disk in self.disks]
         if state == "INITIAL_SYNC":
