@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import pytest
+from conftest import in_process_only
 from moto.core import request as moto_request
 from moto.core.request import Request
 from moto.core.responses import BaseResponse
@@ -121,3 +122,74 @@ def test_rest_json_errors_write_their_header_members_as_headers() -> None:
     assert response["status_code"] == 429
     assert response["headers"]["Retry-After"] == "7"
     assert json.loads(response["body"])["serviceCode"] == "drs"
+
+
+def test_moto_modules_are_listed_from_disk_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import os
+
+    import moto
+    from moto import backends
+
+    path = os.path.dirname(moto.__file__)
+    folders = [
+        name
+        for name in sorted(os.listdir(path))
+        if os.path.isdir(os.path.join(path, name)) and not name.startswith("__")
+    ]
+    assert list(backends.list_of_moto_modules()) == folders
+
+    def no_listing(path: str) -> list[str]:
+        raise AssertionError("listed moto's folder again")
+
+    monkeypatch.setattr(os, "listdir", no_listing)
+    assert "ec2" in backends.list_of_moto_modules()
+
+
+class _CountedPattern:
+    """A service's URL pattern that records every match tried against it."""
+
+    def __init__(self, service: str, pattern: Any, seen: list[str]) -> None:
+        self.service, self.pattern, self.seen = service, pattern, seen
+
+    def match(self, url: str) -> Any:
+        self.seen.append(self.service)
+        return self.pattern.match(url)
+
+
+@in_process_only  # routes the decorator's in-process requests
+def test_a_url_routed_before_skips_the_pattern_scan_and_still_checks_passthrough(
+    drs: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import moto.backend_index as backend_index
+    from moto.core import botocore_stubber
+
+    seen: list[str] = []
+    counted = [
+        (service, _CountedPattern(service, pattern, seen))
+        for service, pattern in backend_index.backend_url_patterns
+    ]
+    with monkeypatch.context() as patched:
+        patched.setattr(backend_index, "backend_url_patterns", counted)
+        drs.describe_source_servers()
+        assert seen[-1] == "drs"
+        seen.clear()
+        assert drs.describe_source_servers()["items"] == []
+        assert seen == []
+        with monkeypatch.context() as fewer:  # a changed pattern list is scanned again
+            fewer.setattr(backend_index, "backend_url_patterns", counted[:-1])
+            drs.describe_source_servers()
+            assert seen[-1] == "drs"
+        # passthrough is still decided per request: DRS passed through goes to the network
+        patched.setattr(
+            botocore_stubber, "passthrough_service", lambda service: service == "drs"
+        )
+        request = botocore_stubber.AWSPreparedRequest(
+            "POST",
+            "https://drs.us-east-1.amazonaws.com/DescribeSourceServers",
+            {},
+            b"{}",
+            False,
+        )
+        assert botocore_stubber.BotocoreStubber().process_request(request) is None

@@ -10,7 +10,7 @@ that moto already answers is answered as before. See docs/upstream.md.
 
 import threading
 
-from . import error_headers, request_body, request_protocol
+from . import error_headers, module_names, request_body, request_protocol, url_routing
 
 _lock = threading.Lock()
 _applied = False
@@ -25,4 +25,6 @@ def apply() -> None:
         request_protocol.apply()
         request_body.apply()
         error_headers.apply()
+        module_names.apply()
+        url_routing.apply()
         _applied = True
