@@ -22,6 +22,7 @@ Upstream it replaces the loop in ``moto/core/botocore_stubber.py`` (``0021-url-r
 """
 
 import re
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -44,7 +45,7 @@ class _Routes:
         self.lock = threading.Lock()
         self.patterns: tuple[Any, ...] = ()
         self.by_url: dict[str, tuple[tuple[str, ...], int]] = {}
-        self.urls: dict[Any, list[tuple[re.Pattern[str], Handler]]] = {}
+        self.urls: dict[type, tuple[Any, ...]] = {}
 
     def known(self, clean_url: str, patterns: list[Any]) -> tuple[tuple[str, ...], int]:
         """(services whose pattern matched, index to resume the scan at) for ``clean_url``."""
@@ -61,7 +62,9 @@ class _Routes:
             self.by_url[clean_url] = (services, resume_at)
 
     def compiled_urls(self, backend: Any) -> list[tuple[re.Pattern[str], Handler]]:
-        """``backend.urls`` compiled; cached when built by ``BaseBackend`` from its urls module."""
+        """``backend.urls`` compiled; cached when built by ``BaseBackend`` from its urls module
+        (per backend class, while its urls module, url bases, url paths and the ISO switch are
+        unchanged)."""
         cls = type(backend)
         if (
             cls.urls is not BaseBackend.urls
@@ -71,19 +74,22 @@ class _Routes:
             return [(re.compile(url), handler) for url, handler in backend.urls.items()]
         from moto.settings import enable_iso_regions
 
+        iso = enable_iso_regions()
+        cached = self.urls.get(cls)
+        if cached is not None:
+            name, known, bases, paths, was_iso, compiled = cached
+            if (
+                was_iso == iso
+                and known.url_bases == bases
+                and known.url_paths == paths
+                and sys.modules.get(name) is known
+            ):
+                return compiled
         module = backend._url_module
-        key = (
-            tuple(module.url_bases),
-            tuple(module.url_paths.items()),
-            enable_iso_regions(),
-        )
-        compiled = self.urls.get(key)
-        if compiled is None:
-            compiled = [
-                (re.compile(url), handler) for url, handler in backend.urls.items()
-            ]
-            with self.lock:
-                self.urls[key] = compiled
+        bases, paths = list(module.url_bases), dict(module.url_paths)
+        compiled = [(re.compile(url), handler) for url, handler in backend.urls.items()]
+        with self.lock:
+            self.urls[cls] = (module.__name__, module, bases, paths, iso, compiled)
         return compiled
 
 
