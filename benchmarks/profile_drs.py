@@ -8,9 +8,14 @@ Run from the repository root (docs/performance.md lists what each profile showed
     python benchmarks/profile_drs.py instances   # 1,000-instance DescribeRecoveryInstances page
     python benchmarks/profile_drs.py seed        # seeding 2,000 servers
     python benchmarks/profile_drs.py drill       # a 100-server drill until COMPLETED
+    python benchmarks/profile_drs.py server      # server mode: one-ID DescribeSourceServers, server side
 
 ``--cprofile`` prints cProfile's cumulative table instead of pyinstrument's tree (pyinstrument
 is in the ``dev`` extra). Only the measured part is profiled: set-up (seeding, warm-up) is not.
+``server`` always uses cProfile: it profiles the server's request threads (werkzeug's
+``run_wsgi``: environ, moto's dispatcher, Flask, DRS, writing the answer) of a moto server in
+this process, answering one client's requests one at a time; ``--service dsql`` profiles DSQL
+GetCluster the same way, for comparison.
 """
 
 from __future__ import annotations
@@ -84,6 +89,62 @@ def scenario_drill() -> Callable[[], Any]:
     return lambda: bench.drill(drs, servers)
 
 
+def profile_server(service: str) -> None:
+    """cProfile of the server side of 1,000 sequential requests to a ThreadedMotoServer."""
+    import logging
+
+    from moto.server import ThreadedMotoServer
+    from werkzeug.serving import WSGIRequestHandler
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    profile, recording = cProfile.Profile(), [False]
+    run_wsgi = WSGIRequestHandler.run_wsgi
+
+    def profiled_run_wsgi(handler: Any) -> None:
+        if not recording[
+            0
+        ]:  # one client: one request at a time, so one profile is safe
+            return run_wsgi(handler)
+        profile.enable()
+        try:
+            return run_wsgi(handler)
+        finally:
+            profile.disable()
+
+    WSGIRequestHandler.run_wsgi = profiled_run_wsgi  # type: ignore[method-assign,assignment]
+    try:
+        host, port = server.get_host_and_port()
+        url = f"http://{host}:{port}"
+        if service == "dsql":
+            dsql = boto3.client("dsql", region_name=REGION, endpoint_url=url)
+            cluster = dsql.create_cluster()["identifier"]
+
+            def call() -> Any:
+                return dsql.get_cluster(identifier=cluster)
+        else:
+            drs = boto3.client("drs", region_name=REGION, endpoint_url=url)
+            drs.initialize_service()
+            sid = moto_drs.add_source_server(data_replication_state="CONTINUOUS")[
+                "sourceServerID"
+            ]
+
+            def call() -> Any:
+                return drs.describe_source_servers(filters={"sourceServerIDs": [sid]})
+
+        for _ in range(200):  # warm-up
+            call()
+        recording[0] = True
+        for _ in range(1_000):
+            call()
+        recording[0] = False
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(50)
+    finally:
+        WSGIRequestHandler.run_wsgi = run_wsgi  # type: ignore[method-assign]
+        server.stop()
+
+
 SCENARIOS = {
     "call": scenario_call,
     "page": scenario_page,
@@ -96,9 +157,13 @@ SCENARIOS = {
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("scenario", choices=sorted(SCENARIOS))
+    parser.add_argument("scenario", choices=sorted([*SCENARIOS, "server"]))
     parser.add_argument("--cprofile", action="store_true")
+    parser.add_argument("--service", choices=["drs", "dsql"], default="drs")
     args = parser.parse_args()
+    if args.scenario == "server":
+        profile_server(args.service)
+        return
     from moto_drs import mock_drs
 
     with mock_drs():
