@@ -68,6 +68,8 @@ def register() -> None:
     with _lock:
         if _registered:
             return
+        # first: the service imports what these add to moto core (moto.core.validation)
+        core_patches.apply()
         import moto.backend_index as backend_index
 
         patterns = backend_index.backend_url_patterns
@@ -86,7 +88,6 @@ def register() -> None:
         _register_serializer()
         _register_cloudformation()
         _apply_core_patches()
-        core_patches.apply()
         _registered = True
 
 

@@ -5,6 +5,8 @@ Server-mode tests of the same behaviour: tests/test_hostile_input.py (Content-Ty
 """
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -193,3 +195,203 @@ def test_a_url_routed_before_skips_the_pattern_scan_and_still_checks_passthrough
             False,
         )
         assert botocore_stubber.BotocoreStubber().process_request(request) is None
+
+
+def _logs_request(authorization: str | None) -> dict[str, str]:
+    headers = {
+        "Content-Type": "application/x-amz-json-1.1",
+        "X-Amz-Target": "Logs_20140328.DescribeLogGroups",
+    }
+    if authorization is not None:
+        headers["Authorization"] = authorization
+    return headers
+
+
+@contextmanager
+def _no_free_calls() -> Iterator[None]:
+    """moto's IAM simulation on from the first call, in this process."""
+    from moto import settings
+    from moto.core import ActionAuthenticatorMixin
+
+    previous = (
+        settings.INITIAL_NO_AUTH_ACTION_COUNT,
+        ActionAuthenticatorMixin.request_count,
+    )
+    settings.INITIAL_NO_AUTH_ACTION_COUNT, ActionAuthenticatorMixin.request_count = 0, 0
+    try:
+        yield
+    finally:
+        settings.INITIAL_NO_AUTH_ACTION_COUNT = previous[0]
+        ActionAuthenticatorMixin.request_count = previous[1]
+
+
+@contextmanager
+def _iam_enforced(url: str) -> Iterator[None]:
+    import requests
+
+    previous = requests.post(f"{url}/moto-api/reset-auth", data="0", timeout=10).json()
+    try:
+        yield
+    finally:
+        restore = str(previous["PREVIOUS_INITIAL_NO_AUTH_ACTION_COUNT"])
+        requests.post(
+            f"{url}/moto-api/reset-auth", data=restore, timeout=10
+        ).raise_for_status()
+
+
+def test_json_services_answer_an_incomplete_signature_in_json(server: Any) -> None:
+    """0004: a malformed Authorization header is a 403, not a crash, and json and rest-json
+    services (CloudWatch Logs, DRS) answer it in JSON. (moto's server picks the service from
+    the header's credential scope, so the header names it.)"""
+    import requests
+
+    with _iam_enforced(server.url):
+        for service, path in [("logs", ""), ("drs", "/ListStagingAccounts")]:
+            scope = f"Credential=AKIAIOSFODNN7EXAMPLE/20240101/us-east-1/{service}/aws4_request"
+            answer = requests.post(
+                f"{server.url}{path}",
+                data=b"{}",
+                headers=_logs_request(f"AWS4-HMAC-SHA256 {scope}"),
+                timeout=10,
+            )
+            assert answer.status_code == 403, answer.text
+            assert answer.headers["x-amzn-ErrorType"] == "IncompleteSignatureException"
+            assert answer.headers["Content-Type"] == "application/json"
+            assert answer.json()["message"]
+
+
+@in_process_only  # moto's server routes a request without a credential scope to S3
+@pytest.mark.parametrize(
+    "authorization",
+    [None, "AWS4-HMAC-SHA256 Credential=AKIA, SignedHeaders=host, Signature=0"],
+)
+def test_a_missing_or_unparsable_authorization_is_a_403_in_the_protocol(
+    authorization: str | None,
+) -> None:
+    import requests
+    from moto import mock_aws
+
+    code = (
+        "MissingAuthenticationToken" if authorization is None else "IncompleteSignature"
+    )
+    with mock_aws(), _no_free_calls():
+        logs = requests.post(
+            "https://logs.us-east-1.amazonaws.com/",
+            data=b"{}",
+            headers=_logs_request(authorization),
+        )
+        assert logs.status_code == 403
+        assert logs.headers["x-amzn-ErrorType"] == f"{code}Exception"
+        assert logs.json()["message"]
+        sns = requests.post(
+            "https://sns.us-east-1.amazonaws.com/",
+            data=b"Action=ListTopics&Version=2010-03-31",
+            headers={"Content-Type": "application/x-www-form-urlencoded"}
+            | ({"Authorization": authorization} if authorization else {}),
+        )
+        assert sns.status_code == 403
+        assert f"<Code>{code}</Code>".encode() in sns.content
+
+
+def _signed_for(service: str) -> dict[str, str]:
+    """moto's server picks the service from the credential scope (no signature is checked)."""
+    scope = f"AKIAIOSFODNN7EXAMPLE/20240101/us-east-1/{service}/aws4_request"
+    return {
+        "Authorization": f"AWS4-HMAC-SHA256 Credential={scope}, SignedHeaders=host, Signature=0"
+    }
+
+
+def test_a_body_that_is_not_the_gzip_it_claims_is_a_400(server: Any) -> None:
+    """0005: moto answered a 500; json services answer SerializationException, query services
+    the same code in XML, DRS its ValidationException (cannotParse); real gzip still works."""
+    import gzip
+
+    import requests
+
+    gzipped = {"Content-Encoding": "gzip"}
+    logs = {
+        "Content-Type": "application/x-amz-json-1.1",
+        "X-Amz-Target": "Logs_20140328.DescribeLogGroups",
+        **_signed_for("logs"),
+    }
+    bad = requests.post(server.url, data=b"{}", headers=logs | gzipped, timeout=10)
+    assert bad.status_code == 400, bad.text
+    assert bad.headers["x-amzn-ErrorType"] == "SerializationException"
+    assert bad.json()["Message"] == "The request body is not valid gzip."
+    good = requests.post(
+        server.url, data=gzip.compress(b"{}"), headers=logs | gzipped, timeout=10
+    )
+    assert good.status_code == 200 and good.json()["logGroups"] == []
+    sns = requests.post(
+        server.url,
+        data=b"Action=ListTopics&Version=2010-03-31",
+        headers={"Content-Type": "application/x-www-form-urlencoded"}
+        | gzipped
+        | _signed_for("sns"),
+        timeout=10,
+    )
+    assert sns.status_code == 400
+    assert b"<Code>SerializationException</Code>" in sns.content
+    drs = requests.post(
+        f"{server.url}/DescribeSourceServers",
+        data=b"{}",
+        headers={"Content-Type": "application/json"} | gzipped | _signed_for("drs"),
+        timeout=10,
+    )
+    assert (drs.status_code, drs.json()["reason"]) == (400, "cannotParse")
+    assert drs.json()["message"] == "The request body is not valid gzip."
+
+
+def test_a_body_that_is_not_utf8_is_a_400(server: Any) -> None:
+    """0006: moto answered a 500 (UnicodeDecodeError) from json services, with or without
+    automated_parameter_parsing (SQS); DRS keeps the bytes (use_raw_body) and answers its
+    ValidationException (cannotParse), as before."""
+    import requests
+
+    for service, target in [
+        ("logs", "Logs_20140328.DescribeLogGroups"),
+        ("sqs", "AmazonSQS.ListQueues"),
+    ]:
+        headers = {"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": target}
+        answer = requests.post(
+            server.url,
+            data=b'{"a": "\xff\xfe"}',
+            headers=headers | _signed_for(service),
+            timeout=10,
+        )
+        assert answer.status_code == 400, answer.text
+        assert answer.headers["x-amzn-ErrorType"].endswith("SerializationException")
+        assert answer.json()["Message"] == "The request body is not valid UTF-8."
+    drs = requests.post(
+        f"{server.url}/DescribeSourceServers",
+        data=b'{"a": "\xff\xfe"}',
+        headers={"Content-Type": "application/json"} | _signed_for("drs"),
+        timeout=10,
+    )
+    assert (drs.status_code, drs.json()["reason"]) == (400, "cannotParse")
+
+
+def test_moto_core_validation_is_the_module_of_the_core_change() -> None:
+    """0007: ``moto.core.validation`` is importable, and its text is the file the diff adds."""
+    from pathlib import Path
+
+    from moto.core import validation
+
+    here = Path(moto_drs.__file__).parent / "core_patches"
+    diff = (here / "0007-model-validation.diff").read_text().split("diff --git ")
+    added = next(part for part in diff if part.startswith("a/moto/core/validation.py"))
+    lines = [line[1:] for line in added.splitlines() if line.startswith("+")]
+    assert "\n".join(lines[1:]) + "\n" == Path(validation.__file__).read_text()
+
+
+def test_moto_core_validation_checks_any_services_input() -> None:
+    from moto.core.validation import validate_input
+
+    operation = get_service_model("logs").operation_model("CreateLogGroup")
+    errors = validate_input(operation, {"logGroupClass": "COLD", "surprise": 1})
+    assert {error["name"]: error["message"] for error in errors} == {
+        "logGroupName": "Member must not be null",
+        "logGroupClass": "Member must satisfy enum value set: "
+        "['STANDARD', 'INFREQUENT_ACCESS', 'DELIVERY', 'ESSENTIALS']",
+        "surprise": "Unknown member",
+    }

@@ -10,7 +10,17 @@ that moto already answers is answered as before. See docs/upstream.md.
 
 import threading
 
-from . import error_headers, module_names, request_body, request_protocol, url_routing
+from . import (
+    error_headers,
+    json_auth_errors,
+    malformed_gzip,
+    model_validation,
+    module_names,
+    non_utf8_body,
+    request_body,
+    request_protocol,
+    url_routing,
+)
 
 _lock = threading.Lock()
 _applied = False
@@ -25,6 +35,10 @@ def apply() -> None:
         request_protocol.apply()
         request_body.apply()
         error_headers.apply()
+        json_auth_errors.apply()
+        malformed_gzip.apply()
+        non_utf8_body.apply()
+        model_validation.apply()
         module_names.apply()
         url_routing.apply()
         _applied = True

@@ -6,7 +6,7 @@ exception (``resource_id`` becomes ``resourceId``), together with the shape's HT
 
 from typing import Any
 
-from moto.core.exceptions import ServiceException
+from moto.core.exceptions import JsonRESTError, ServiceException
 
 
 class DrsError(ServiceException):
@@ -97,16 +97,9 @@ class ServiceQuotaExceededException(DrsError):
         self.quota_code = members.get("quota_code")
 
 
-class AuthenticationFailure(Exception):
-    """A request that cannot be authenticated (moto's IAM simulation switched on).
+class AuthenticationFailure(JsonRESTError):
+    """A request AWS refuses before the service sees it: a credential scoped to a Region DRS
+    does not serve. moto core answers it as the JSON services' common errors, which DRS's model
+    does not list, with HTTP status 403."""
 
-    AWS answers these before the service sees the request, with the common errors of JSON
-    services, which DRS's model does not list; they always have HTTP status 403.
-    """
-
-    status = 403
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+    code = 403

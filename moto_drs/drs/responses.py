@@ -5,10 +5,7 @@ the account's initialization checked where the model lists UninitializedAccountE
 the backend method of the same name runs under the backend's lock.
 """
 
-import io
-import json
 import re
-import zlib
 from functools import cache
 from typing import Any
 from urllib.parse import parse_qs
@@ -16,18 +13,11 @@ from urllib.parse import parse_qs
 from botocore import xform_name
 from botocore.model import OperationModel
 from moto.core.common_types import TYPE_RESPONSE
-from moto.core.exceptions import (
-    AccessDeniedError,
-    AuthFailureError,
-    InvalidClientTokenIdError,
-    ServiceException,
-    SignatureDoesNotMatchError,
-)
+from moto.core.exceptions import HTTPException, ServiceException
 from moto.core.responses import ActionResult, BaseResponse
 from moto.moto_api._internal import mock_random
 
 from .exceptions import (
-    AccessDeniedException,
     AuthenticationFailure,
     InternalServerException,
     ValidationException,
@@ -65,10 +55,6 @@ def run_operation(
             ) from error
 
 
-def _json_error_headers(code: str) -> dict[str, str]:
-    return {"Content-Type": "application/json", "x-amzn-ErrorType": code}
-
-
 @cache
 def _fixed_routes() -> dict[tuple[str, str], str]:
     """(HTTP method, request URI) -> operation, for the operations whose URI has no labels."""
@@ -84,13 +70,13 @@ def _fixed_routes() -> dict[tuple[str, str], str]:
 class DrsResponse(BaseResponse):
     """Handler for Elastic Disaster Recovery requests and responses."""
 
-    # keep the body as bytes: non-UTF-8 input must become a ValidationException, not a crash
+    # the body as sent, as bytes: a JSON body under a form Content-Type is still read, and bytes
+    # that are not UTF-8 are DRS's ValidationException (cannotParse), as AWS answers them
     use_raw_body = True
 
     def __init__(self) -> None:
         super().__init__(service_name="drs")
         self._operation_name: str | None = None
-        self._unreadable_body = False
 
     @property
     def drs_backend(self) -> DrsBackend:
@@ -113,12 +99,10 @@ class DrsResponse(BaseResponse):
 
     def call_action(self) -> TYPE_RESPONSE:
         self._operation_name = None
-        body: Any
         try:
             self._admit_request(self._get_action())
-        except AuthenticationFailure as failure:
-            headers = dict(self.response_headers, **_json_error_headers(failure.code))
-            status, body = failure.status, json.dumps({"message": failure.message})
+        except HTTPException as failure:  # authentication: moto core answers it in JSON
+            return self._json_authentication_error(failure)  # type: ignore[attr-defined,no-any-return]
         except ServiceException as error:
             status, headers, body = self.serialized(ActionResult(error))
         else:
@@ -165,8 +149,10 @@ class DrsResponse(BaseResponse):
                 "InvalidSignatureException",
                 f"Credential should be scoped to a valid region, not '{self.region}'.",
             )
-        if action:
-            self._authorize()
+        if (
+            action
+        ):  # moto's IAM simulation, once INITIAL_NO_AUTH_ACTION_COUNT calls were made
+            self._authenticate_and_authorize_normal_action()
         if not action or not callable(getattr(DrsBackend, xform_name(action), None)):
             message = (
                 f"Unknown operation: {self.method} {self.path}"
@@ -174,77 +160,15 @@ class DrsResponse(BaseResponse):
                 else f"The {action} operation is not implemented by this mock yet."
             )
             raise ValidationException(message, reason="unknownOperation")
-        if self._unreadable_body:
-            raise ValidationException(
-                "The request body is not valid gzip.", reason="cannotParse"
-            )
+        unreadable = self.request_body_error  # type: ignore[attr-defined]
+        if unreadable:  # moto core left a body that is not the gzip it claims empty
+            raise ValidationException(unreadable, reason="cannotParse")
 
     def _serves_region(self) -> bool:
         try:
             return self.drs_backend is not None
         except KeyError:  # a region DRS does not serve
             return False
-
-    def _authorize(self) -> None:
-        """moto's IAM simulation (on once ``INITIAL_NO_AUTH_ACTION_COUNT`` calls were made), as DRS answers.
-
-        BaseResponse.call_action would answer a denial as XML, which rest-json clients cannot parse,
-        and crashes on a missing or malformed Authorization header: so the check runs here, once,
-        and the base class's call is a no-op.
-        """
-        try:
-            super()._authenticate_and_authorize_normal_action()
-        except AccessDeniedError as denied:
-            raise AccessDeniedException(denied.message) from None
-        except (
-            SignatureDoesNotMatchError,
-            InvalidClientTokenIdError,
-            AuthFailureError,
-        ) as failure:
-            raise self._authentication_failure(failure) from None
-        except (
-            KeyError,
-            IndexError,
-            ValueError,
-        ) as failure:  # moto's parsing of a broken header
-            raise self._authentication_failure(failure) from None
-
-    def _authentication_failure(self, failure: Exception) -> AuthenticationFailure:
-        """The error AWS gives first: no header, a malformed one, an unknown key, a wrong signature."""
-        authorization = self.headers.get("Authorization")
-        if authorization is None:
-            return AuthenticationFailure(
-                "MissingAuthenticationTokenException", "Missing Authentication Token"
-            )
-        parts = ("Credential=", "SignedHeaders=", "Signature=")
-        if isinstance(failure, LookupError | ValueError) or not all(
-            part in authorization for part in parts
-        ):
-            return AuthenticationFailure(
-                "IncompleteSignatureException",
-                "The Authorization header must be a SigV4 signature with Credential, SignedHeaders and "
-                "Signature, over a signed X-Amz-Date.",
-            )
-        if isinstance(failure, SignatureDoesNotMatchError):
-            return AuthenticationFailure(
-                "InvalidSignatureException",
-                "The request signature we calculated does not match the signature you provided.",
-            )
-        return AuthenticationFailure(
-            "UnrecognizedClientException",
-            "The security token included in the request is invalid.",
-        )
-
-    def _authenticate_and_authorize_normal_action(self, resource: str = "*") -> None:
-        """Done by ``_authorize`` before dispatch."""
-
-    def decompress_request_body(self, request: Any) -> None:
-        """A body that claims to be gzip but is not becomes a ValidationException, not a crash."""
-        try:
-            super().decompress_request_body(request)
-        except (OSError, EOFError, zlib.error):
-            request.stream = io.BytesIO(b"")
-            self._unreadable_body = True
 
     def _operation_model(self) -> OperationModel:
         return drs_service_model().operation_model(self._get_action())
