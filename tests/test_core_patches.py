@@ -395,3 +395,21 @@ def test_moto_core_validation_checks_any_services_input() -> None:
         "['STANDARD', 'INFREQUENT_ACCESS', 'DELIVERY', 'ESSENTIALS']",
         "surprise": "Unknown member",
     }
+
+
+def test_a_deleted_model_is_no_longer_tracked_nor_kept() -> None:
+    """moto kept every model it ever made in ``instances_tracked`` (live_models.py)."""
+    import gc
+
+    import boto3
+    from moto import mock_aws
+    from moto.core.model_instances import model_data
+
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        url = sqs.create_queue(QueueName="kept")["QueueUrl"]
+        queues: Any = model_data["sqs"]["Queue"]
+        assert [q.name for q in queues.instances_tracked] == ["kept"]
+        sqs.delete_queue(QueueUrl=url)
+        gc.collect()
+        assert queues.instances_tracked == []

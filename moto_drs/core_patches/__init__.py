@@ -13,6 +13,7 @@ import threading
 from . import (
     error_headers,
     json_auth_errors,
+    live_models,
     malformed_gzip,
     model_validation,
     module_names,
@@ -41,4 +42,5 @@ def apply() -> None:
         model_validation.apply()
         module_names.apply()
         url_routing.apply()
+        live_models.apply()
         _applied = True
