@@ -113,7 +113,13 @@ def patch_instance_backend(module: ModuleType) -> None:
         if stamp is not reservations:  # a reset made a new table: start again
             count, index = 0, {}
         if count != len(reservations):
-            for reservation in islice(list(reservations.values()), count, None):
+            # the newest reservations, read from the end: no copy of the whole table
+            added = list(
+                islice(
+                    reversed(reservations.values()), max(0, len(reservations) - count)
+                )
+            )
+            for reservation in reversed(added):
                 for instance in reservation.instances:
                     index.setdefault(instance.id, (reservation.id, instance))
             self.__dict__[_INDEX] = (reservations, len(reservations), index)

@@ -180,7 +180,8 @@ def find_instance(
 
     moto's own look-ups (``get_instance``, ``all_instances``) copy every reservation of the
     Region on each call, and EC2 keeps terminated instances: a look-up per recovery instance
-    made a 1,000-item DescribeRecoveryInstances page quadratic.
+    made a 1,000-item DescribeRecoveryInstances page quadratic. Without a reservation (a
+    conversion server), ``get_instance_by_id``: moto's, which the plugin's core patch indexes.
     """
     if ec2 is None:
         return None
@@ -189,11 +190,8 @@ def find_instance(
         for instance in reservation.instances if reservation is not None else ():
             if instance.id == instance_id:
                 return instance
-    for reservation in list(ec2.reservations.values()):
-        for instance in reservation.instances:
-            if instance.id == instance_id:
-                return instance
-    return None
+    # moto's own look-up (indexed by ec2_core_patches; a scan of every reservation without it)
+    return ec2.get_instance_by_id(instance_id)
 
 
 def launch_into_problem(ec2: Any | None, instance_id: str) -> str | None:

@@ -343,6 +343,7 @@ class PitSchedule:
         "events_through",
         "volumes",
         "cleared_at",
+        "prune_due",
     )
 
     def __init__(self) -> None:
@@ -359,6 +360,9 @@ class PitSchedule:
         self.volumes: dict[str, str] | None = None
         # when the snapshots were deleted: periods that began earlier take none any more
         self.cleared_at: datetime | None = None
+        # (when the first snapshot kept expires, the policy changes seen then): until then, a
+        # read need not look at every snapshot (on-demand ones pile up, one a launch)
+        self.prune_due: tuple[datetime, int] | None = None
 
     def staging_volume(self, device_name: str) -> str:
         if self.volumes is None:
@@ -431,6 +435,7 @@ class PitSchedule:
                 delete_ebs_snapshots(snapshot, server.region_name)
         server.snapshots.clear()
         self.taken = None
+        self.prune_due = None
         self.past = ()
         self.anchor, self.periods = None, []
         self.cleared_at = now()
@@ -461,6 +466,7 @@ class PitSchedule:
             server, snapshot.snapshot_id, moment
         )
         server.snapshots[snapshot.snapshot_id] = snapshot
+        self.prune_due = None
         if isinstance(kind, frozenset):
             if self.taken is None:
                 self.taken = {}
@@ -479,6 +485,20 @@ class PitSchedule:
         now: datetime,
         live: dict[datetime, frozenset[str]] | None,
     ) -> None:
+        """Delete what retention deleted. A scheduled snapshot goes when the schedule no longer
+        keeps it; any other when a policy in force since it was taken pruned it. Every read
+        prunes, so a full look happens only once the first snapshot kept is due to expire or
+        the policy changed: the cost of a read does not grow with the launches made."""
+        if live is not None and self.taken:
+            for moment, snapshot_id in list(self.taken.items()):
+                if moment not in live:
+                    self._drop(server, snapshot_id)
+        changes = len(self.policies.changes)
+        due = self.prune_due
+        if due is not None and due[1] == changes and now < due[0]:
+            return
+        policy = self.policies.policy_at(now)
+        first_expiry = datetime.max.replace(tzinfo=timezone.utc)
         for snapshot_id, snapshot in list(server.snapshots.items()):
             if snapshot.taken_by != server.source_server_id:
                 continue  # a mirrored snapshot: its staging server prunes it
@@ -487,10 +507,23 @@ class PitSchedule:
             else:
                 keep = self.policies.alive(snapshot.taken_at, snapshot.kind, now)
             if not keep:
-                delete_ebs_snapshots(snapshot, server.region_name)
-                del server.snapshots[snapshot_id]
-                if self.taken and self.taken.get(snapshot.taken_at) == snapshot_id:
-                    del self.taken[snapshot.taken_at]
+                self._drop(server, snapshot_id)
+            elif snapshot.kind != SEEDED:
+                # with the policy now in force it expires then (earlier policies passed)
+                try:
+                    expiry = snapshot.taken_at + retention_of(snapshot.kind, policy)
+                except OverflowError:  # kept past the year 9999: never due
+                    continue
+                first_expiry = min(first_expiry, expiry)
+        self.prune_due = (first_expiry, changes)
+
+    def _drop(self, server: "SourceServer", snapshot_id: str) -> None:
+        snapshot = server.snapshots.pop(snapshot_id, None)
+        if snapshot is None:
+            return
+        delete_ebs_snapshots(snapshot, server.region_name)
+        if self.taken and self.taken.get(snapshot.taken_at) == snapshot_id:
+            del self.taken[snapshot.taken_at]
 
     def _emit_taken(
         self,
