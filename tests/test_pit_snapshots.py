@@ -486,3 +486,36 @@ def test_a_rule_added_later_hears_no_snapshot_older_than_retention(drs: Any) -> 
     assert [e["detail"]["DrsSnapshotID"] for e in events] == [
         item["snapshotID"] for item in items
     ]
+
+
+def test_events_name_snapshots_that_are_created_only_when_read(
+    drs: Any, ec2: Any
+) -> None:
+    """The event sweep of a fleet derives each snapshot's IDs from (server, moment) instead of
+    creating it (and its EBS snapshots) to name it; a read creates it with those IDs."""
+    from test_events import PIT, Listener, pattern
+
+    servers = [
+        moto_drs.add_source_server(data_replication_state="CONTINUOUS")[
+            "sourceServerID"
+        ]
+        for _ in range(3)
+    ]
+    listener = Listener(pattern(PIT))
+    moto_drs.advance_clock(25 * 60)
+    drs.describe_jobs()  # any DRS call sweeps the fleet
+    events = listener.received()
+    assert len(events) >= 6
+    assert ec2.describe_snapshots(Filters=[MANAGED])["Snapshots"] == []
+    named = {
+        (e["detail"]["DrsSnapshotID"], e["detail"]["EbsSnapshotIDs"]) for e in events
+    }
+    items = [
+        item
+        for server_id in servers
+        for item in snapshots(drs, server_id)
+        if (item["snapshotID"], ",".join(item["ebsSnapshots"])) in named
+    ]
+    assert len(items) == len(events)
+    found = ec2.describe_snapshots(SnapshotIds=ebs_ids(items))["Snapshots"]
+    assert len(found) == len(ebs_ids(items))

@@ -26,6 +26,7 @@ snapshot, an extended server mirroring its staging server, or an event consumer 
 rules may match DRS events). A seeded fleet that nobody reads holds no snapshot at all.
 """
 
+import hashlib
 import math
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
@@ -100,6 +101,27 @@ class RecoverySnapshot(BaseModel):
     @property
     def expected_timestamp(self) -> str:
         return iso(self.taken_at)
+
+
+def scheduled_ids(
+    server: "SourceServer", generation: datetime | None, moment: datetime
+) -> tuple[str, list[str]]:
+    """The IDs of the scheduled snapshot ``server`` took at ``moment``: (its ID, one EBS
+    snapshot ID per disk), derived from (server, moment) rather than drawn at random.
+
+    So an event can name a snapshot that nobody has materialised yet, and the snapshot has the
+    same IDs when it is (the event sweep of a fleet created every live snapshot of it, EBS
+    included, to name them). ``generation``: when the server's snapshots were last deleted;
+    a new series after StopReplication never reuses an ID. Random IDs come from moto's
+    ``mock_random``, so the server's ID, and these with it, follow moto's seeding.
+    """
+    key = f"{server.arn}|{generation.isoformat() if generation else ''}|{moment.isoformat()}"
+    digest = hashlib.blake2b(key.encode(), digest_size=32).hexdigest()
+    ebs = [
+        f"snap-{hashlib.blake2b(f'{key}|{index}'.encode(), digest_size=9).hexdigest()[:17]}"
+        for index in range(len(server.disks))
+    ]
+    return f"pit-{digest[:17]}", ebs
 
 
 # -- the policy ----------------------------------------------------------------------------------
@@ -279,7 +301,10 @@ class _StagingDisk:
 
 
 def create_ebs_snapshots(
-    server: "SourceServer", snapshot_id: str, taken_at: datetime
+    server: "SourceServer",
+    snapshot_id: str,
+    taken_at: datetime,
+    ids: list[str] | None = None,
 ) -> tuple[list[str], str | None]:
     """One EBS snapshot per disk of ``server`` in its staging account's EC2; (IDs, account).
 
@@ -291,7 +316,7 @@ def create_ebs_snapshots(
 
     account_id = server.staging_account_id
     ec2 = ec2_of(account_id, server.region_name)
-    ids = [new_id("snap") for _ in server.disks]
+    ids = ids if ids is not None else [new_id("snap") for _ in server.disks]
     if ec2 is None:
         return ids, None
     tags = {
@@ -449,8 +474,8 @@ class PitSchedule:
         backend = server._backend
         listening = backend.events_listening() and not extended
         live = {} if extended else self.live(now) if materialize or listening else None
-        if listening and live is not None:
-            self._emit_taken(server, now, live)
+        if listening:
+            self._emit_taken(server, now)
         self.events_through = now
         if live is not None and materialize:
             for moment, kind in live.items():
@@ -462,8 +487,13 @@ class PitSchedule:
         self, server: "SourceServer", moment: datetime, kind: frozenset[str] | str
     ) -> RecoverySnapshot:
         snapshot = RecoverySnapshot(server.source_server_id, moment, [], kind)
+        ebs_ids = None
+        if isinstance(kind, frozenset):  # scheduled: the IDs its event named
+            snapshot.snapshot_id, ebs_ids = scheduled_ids(
+                server, self.cleared_at, moment
+            )
         snapshot.ebs_snapshots, snapshot.ebs_account_id = create_ebs_snapshots(
-            server, snapshot.snapshot_id, moment
+            server, snapshot.snapshot_id, moment, ebs_ids
         )
         server.snapshots[snapshot.snapshot_id] = snapshot
         self.prune_due = None
@@ -525,14 +555,9 @@ class PitSchedule:
         if self.taken and self.taken.get(snapshot.taken_at) == snapshot_id:
             del self.taken[snapshot.taken_at]
 
-    def _emit_taken(
-        self,
-        server: "SourceServer",
-        now: datetime,
-        live: dict[datetime, frozenset[str]],
-    ) -> None:
+    def _emit_taken(self, server: "SourceServer", now: datetime) -> None:
         """One "DRS PIT Snapshot Taken" event per scheduled snapshot since the last update, in
-        order; one already pruned again gets IDs of its own (its EBS snapshots are gone)."""
+        order, naming the IDs the snapshot has (or will have, once something reads it)."""
         since = self.events_through
         # never brought up to date (a rule added after the server was last read): announce
         # only what retention still keeps; enumerating every grid point since the series began
@@ -544,22 +569,11 @@ class PitSchedule:
             for units in UNITS
         }
         for anchor, periods in self.series():
-            for moment, kind in scheduled(
-                anchor, periods, self.policies, starts, now
-            ).items():
+            for moment in scheduled(anchor, periods, self.policies, starts, now):
                 if since is not None and moment <= since:
                     continue
-                if moment in live:
-                    snapshot_id = self.taken.get(moment) if self.taken else None
-                    snapshot = (
-                        server.snapshots.get(snapshot_id)
-                        if snapshot_id is not None
-                        else None
-                    ) or self._materialize(server, moment, kind)
-                    snapshot_id, ebs_ids = snapshot.snapshot_id, snapshot.ebs_snapshots
-                else:
-                    snapshot_id = new_id("pit")
-                    ebs_ids = [new_id("snap") for _ in server.disks]
+                # named, not materialised: a read creates it later with these IDs
+                snapshot_id, ebs_ids = scheduled_ids(server, self.cleared_at, moment)
                 server._backend.emit_event(
                     SNAPSHOT_TAKEN_EVENT,
                     [server.arn],
