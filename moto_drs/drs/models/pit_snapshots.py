@@ -496,7 +496,7 @@ class PitSchedule:
             server, snapshot.snapshot_id, moment, ebs_ids
         )
         server.snapshots[snapshot.snapshot_id] = snapshot
-        self.prune_due = None
+        self._expires_at(moment, kind)
         if isinstance(kind, frozenset):
             if self.taken is None:
                 self.taken = {}
@@ -546,6 +546,23 @@ class PitSchedule:
                     continue
                 first_expiry = min(first_expiry, expiry)
         self.prune_due = (first_expiry, changes)
+
+    def _expires_at(self, moment: datetime, kind: frozenset[str] | str) -> None:
+        """A snapshot was added: the next full prune is due no later than its expiry."""
+        due = self.prune_due
+        if due is None or kind == SEEDED:
+            return
+        changes = self.policies.changes
+        if changes and moment < changes[-1][0]:
+            self.prune_due = (
+                None  # taken under an earlier policy: look at it all next time
+            )
+            return
+        try:
+            expiry = moment + retention_of(kind, self.policies.policy_at(moment))
+        except OverflowError:
+            return
+        self.prune_due = (min(due[0], expiry), due[1])
 
     def _drop(self, server: "SourceServer", snapshot_id: str) -> None:
         snapshot = server.snapshots.pop(snapshot_id, None)
