@@ -158,9 +158,16 @@ def patch_instance_backend(module: ModuleType) -> None:
         setattr(backend, function.__name__, function)
 
 
+def patch_instances_module(module: ModuleType) -> None:
+    from .core_patches import terminated_instances
+
+    patch_instance_backend(module)
+    terminated_instances.patch(module)
+
+
 PATCHES = {
     "moto.ec2.models.tags": patch_tag_backend,
-    "moto.ec2.models.instances": patch_instance_backend,
+    "moto.ec2.models.instances": patch_instances_module,
 }
 
 

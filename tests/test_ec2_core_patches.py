@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from conftest import in_process_only
 
 import moto_drs
 
@@ -108,3 +109,42 @@ def test_instances_are_found_as_before(ec2: Any) -> None:
         InstanceIds=[second], IncludeAllInstances=True
     )
     assert status["InstanceStatuses"][0]["InstanceState"]["Name"] == "stopped"
+
+
+@in_process_only  # freezegun moves this process's clock, not the server's
+def test_ec2_forgets_a_terminated_instance_an_hour_after_its_termination(
+    ec2: Any,
+) -> None:
+    """EC2 lists a terminated instance for "usually less than one hour" (DescribeInstances);
+    moto kept every one for good (moto_drs/core_patches/terminated_instances.py)."""
+    from freezegun import freeze_time
+
+    def launch_and_terminate() -> str:
+        instance_id = ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1)[
+            "Instances"
+        ][0]["InstanceId"]
+        ec2.create_tags(Resources=[instance_id], Tags=[{"Key": "k", "Value": "v"}])
+        ec2.terminate_instances(InstanceIds=[instance_id])
+        return str(instance_id)
+
+    def listed() -> set[str]:
+        return {
+            instance["InstanceId"]
+            for reservation in ec2.describe_instances()["Reservations"]
+            for instance in reservation["Instances"]
+        }
+
+    with freeze_time("2026-03-01 00:00:00") as frozen:
+        first = launch_and_terminate()
+        frozen.tick(1800)
+        second = launch_and_terminate()
+        assert {first, second} <= listed()
+        frozen.tick(1801)  # the first was terminated an hour and a second ago
+        third = launch_and_terminate()
+        assert {second, third} <= listed()
+        assert first not in listed()
+        with pytest.raises(ClientError) as error:
+            ec2.describe_instances(InstanceIds=[first])
+        assert error.value.response["Error"]["Code"] == "InvalidInstanceID.NotFound"
+        resources = {t["ResourceId"] for t in ec2.describe_tags()["Tags"]}
+        assert first not in resources and second in resources
