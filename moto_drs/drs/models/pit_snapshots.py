@@ -545,7 +545,9 @@ class PitSchedule:
                 except OverflowError:  # kept past the year 9999: never due
                     continue
                 first_expiry = min(first_expiry, expiry)
-        self.prune_due = (first_expiry, changes)
+        # none kept (a seeded fleet nobody launched): no gate, the next look is free anyway,
+        # and a tuple per server would cost 1 MB in 10,000
+        self.prune_due = (first_expiry, changes) if server.snapshots else None
 
     def _expires_at(self, moment: datetime, kind: frozenset[str] | str) -> None:
         """A snapshot was added: the next full prune is due no later than its expiry."""
