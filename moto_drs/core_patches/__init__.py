@@ -4,8 +4,9 @@ Each change is two files: ``NNNN-name.diff``, the moto core commit itself (a uni
 against moto 5.2.5's tree with its tests under ``tests/test_core/``; ``scripts/upstream.py``
 applies it as one commit), and a module that applies the same change to the installed moto
 (``apply()``), with a docstring saying what moto does today and what it should do. Tests:
-``tests/test_core_patches.py``, on plain moto services as well as DRS. Every patch only turns a crash into an answer; a request
-that moto already answers is answered as before. See docs/upstream.md.
+``tests/test_core_patches.py``, on plain moto services as well as DRS. The first three only turn a
+crash into an answer; 0030 and 0031 (``live_models``, ``terminated_instances``) change what moto
+keeps in memory. See docs/upstream.md.
 """
 
 import threading
