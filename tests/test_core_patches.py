@@ -397,6 +397,7 @@ def test_moto_core_validation_checks_any_services_input() -> None:
     }
 
 
+@in_process_only  # reads moto's model registry of this process (the queue lives in the server)
 def test_a_deleted_model_is_no_longer_tracked_nor_kept() -> None:
     """moto kept every model it ever made in ``instances_tracked`` (live_models.py)."""
     import gc
