@@ -84,4 +84,11 @@ def apply() -> None:
 
     model_data.__doc__ = original.__doc__
     MotoAPIResponse.model_data = model_data  # type: ignore[method-assign]
+    # the server's URL table holds the method bound before the change: bind it again
+    from moto.moto_api._internal import urls
+
+    for path, handler in list(urls.url_paths.items()):
+        bound: Any = handler
+        if getattr(bound, "__func__", None) is original:
+            urls.url_paths[path] = bound.__self__.model_data
     setattr(InstanceTrackerMeta, _MARK, True)
