@@ -111,7 +111,9 @@ def test_reset_clears_drs_and_dashboard_lists_models(server: Server) -> None:
     drs = server.client()
     drs.initialize_service()
     seed(server)
-    data = requests.get(f"{server.url}/moto-api/data.json", timeout=10).json()
+    # generous: the dashboard lists every live moto model of the process, and this server
+    # shares its process (and moto's backends) with the in-process tests run before it
+    data = requests.get(f"{server.url}/moto-api/data.json", timeout=120).json()
     assert len(data["drs"]["SourceServer"]) == 1
     server.reset()
     with pytest.raises(ClientError) as error:
