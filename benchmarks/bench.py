@@ -869,6 +869,10 @@ def bench_soak(report: Report, total: int, threads: int = 8) -> None:
     from botocore.config import Config
     from moto.server import ThreadedMotoServer
 
+    from moto_drs.core_patches import live_models
+
+    # the soak stands for a long-running ``moto_drs_server``, which applies core patch 0030
+    live_models.apply()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()

@@ -6,7 +6,9 @@ applies it as one commit), and a module that applies the same change to the inst
 (``apply()``), with a docstring saying what moto does today and what it should do. Tests:
 ``tests/test_core_patches.py``, on plain moto services as well as DRS. The first three only turn a
 crash into an answer; 0030 and 0031 (``live_models``, ``terminated_instances``) change what moto
-keeps in memory. See docs/upstream.md.
+keeps in memory. 0030 is not applied here: it makes a look-up of a model class's instances scan
+the heap (S3's reset does two), a cost a test process should not pay for a leak only a
+long-running server has; ``moto_drs_server`` applies it (``server.py``). See docs/upstream.md.
 """
 
 import threading
@@ -14,7 +16,6 @@ import threading
 from . import (
     error_headers,
     json_auth_errors,
-    live_models,
     malformed_gzip,
     model_validation,
     module_names,
@@ -43,5 +44,4 @@ def apply() -> None:
         model_validation.apply()
         module_names.apply()
         url_routing.apply()
-        live_models.apply()
         _applied = True
