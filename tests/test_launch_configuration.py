@@ -11,6 +11,8 @@ import moto_drs
 
 MISSING_TEMPLATE = "lct-0123456789abcdef0"
 MISSING_SERVER = "s-0123456789abcdef0"
+# moto's EXAMPLE_AMI_ID: moto's own tests do not load the default images
+AMI = "ami-12c6146b"
 LAUNCH_TEMPLATE_NAME = "created-and-used-by-elastic-disaster-recovery-service-{}"
 
 
@@ -311,9 +313,8 @@ class TestLaunchConfiguration:
     def test_in_aws_right_sizing_uses_the_source_instance_type(
         self, drs: Any, ec2: Any
     ) -> None:
-        image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
         instance = ec2.run_instances(
-            ImageId=image, InstanceType="c5.2xlarge", MinCount=1, MaxCount=1
+            ImageId=AMI, InstanceType="c5.2xlarge", MinCount=1, MaxCount=1
         )["Instances"][0]
         server_id = seeded(
             identificationHints={
@@ -372,12 +373,9 @@ class TestLaunchConfiguration:
     def test_launch_into_an_instance_needs_the_drs_tag(
         self, drs: Any, ec2: Any
     ) -> None:
-        image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
         plain, allowed = (
             i["InstanceId"]
-            for i in ec2.run_instances(ImageId=image, MinCount=2, MaxCount=2)[
-                "Instances"
-            ]
+            for i in ec2.run_instances(ImageId=AMI, MinCount=2, MaxCount=2)["Instances"]
         )
         ec2.create_tags(
             Resources=[allowed],

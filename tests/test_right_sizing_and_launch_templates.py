@@ -10,6 +10,8 @@ import requests
 import moto_drs
 
 GIB = 1024**3
+# moto's EXAMPLE_AMI_ID: moto's own tests do not load the default images
+AMI = "ami-12c6146b"
 Seed = Callable[..., dict[str, Any]]
 
 
@@ -125,9 +127,8 @@ class TestRightSizing:
         assert world.template(server_id)[1]["InstanceType"] == "m5.4xlarge"
 
     def test_in_aws_follows_the_source_instance(self, world: World) -> None:
-        image = world.ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
         instance = world.ec2.run_instances(
-            ImageId=image, InstanceType="c5.2xlarge", MinCount=1, MaxCount=1
+            ImageId=AMI, InstanceType="c5.2xlarge", MinCount=1, MaxCount=1
         )["Instances"][0]
         properties = hardware([2], 8)
         properties["identificationHints"] = {
