@@ -50,10 +50,18 @@ PLUGIN_ONLY_TESTS = {
     "test_readme_examples.py",
     # the stack failures and rollbacks the plugin adds to moto's CloudFormation (stack_failures.py)
     "test_cloudformation_failures.py",
+    # quota overrides and their /quotas endpoint are a plugin feature (faults.py), like faults
+    "test_quotas.py",
+    # hypothesis properties: moto's requirements-tests.txt has no hypothesis (docs/upstream.md);
+    # the deterministic model-generated cases of test_hostile_input.py are ported
+    "test_hostile_input_properties.py",
 }
+# Test dependencies moto's CI does not install: a ported test file must not import them.
+NOT_IN_MOTO_TEST_REQUIREMENTS = ("hypothesis",)
 # Seeding/simulation endpoints that stay in the plugin (fault injection is a test-tool feature
 # moto does not have; see docs/upstream.md).
 PLUGIN_ONLY_ENDPOINTS = ("/faults", "/quotas")
+PLUGIN_ONLY_PATHS = tuple(path.lstrip("/") for path in PLUGIN_ONLY_ENDPOINTS)
 
 
 def run(cmd: list[str], cwd: Path, check: bool = True) -> str:
@@ -326,6 +334,16 @@ def add_tests(out: Path) -> list[str]:
         if path.name in PLUGIN_ONLY_TESTS:
             continue
         text = convert_test(path.read_text())
+        foreign = [
+            name
+            for name in NOT_IN_MOTO_TEST_REQUIREMENTS
+            if re.search(rf"^\s*(import|from) {name}\b", text, flags=re.M)
+        ]
+        if foreign:
+            raise SystemExit(
+                f"tests/{path.name} imports {foreign}, which moto's test requirements "
+                "do not have: list it in PLUGIN_ONLY_TESTS or drop the import"
+            )
         (target / path.name).write_text(text)
         copied.append(path.name)
     (target / "seeding.py").write_text(seeding_client())
@@ -356,8 +374,11 @@ def seeding_client() -> str:
     """The port's stand-in for ``moto_drs``'s public functions, generated from the plugin's own
     routing table (``moto_drs/server_mode.py``'s ROUTES): each calls its Moto API endpoint over
     HTTP, at ``motoapi.amazonaws.com`` in process (moto's mock answers it) or at the server under
-    TEST_SERVER_MODE, as moto's tests reach other ``/moto-api/static/`` endpoints. Fault
-    injection and quota overrides are plugin features: tests that use them are skipped."""
+    TEST_SERVER_MODE, as moto's tests reach other ``/moto-api/static/`` endpoints. In process
+    without ``mock_aws`` (the ``server`` fixture: a ThreadedMotoServer of the test process)
+    nothing intercepts that host, so the endpoint's function runs in the process, on the backends
+    that server serves, as the plugin's own functions do. Fault injection and quota overrides are
+    plugin features: tests that use them are skipped."""
     import inspect
 
     sys.path.insert(0, str(ROOT))
@@ -365,6 +386,14 @@ def seeding_client() -> str:
     import moto_drs.seeding  # noqa: F401
     from moto_drs.server_mode import ROUTES, SPECIAL_NAMES, WHOLE_ANSWER
 
+    ported = {
+        name: route
+        for name, route in ROUTES.items()
+        if route[0] not in PLUGIN_ONLY_PATHS
+    }
+    modules = sorted(
+        {route[3].__module__.rpartition(".")[2] for route in ported.values()}
+    )
     lines = [
         '"""The DRS seeding and simulation endpoints of the Moto API, called over HTTP',
         "",
@@ -379,9 +408,14 @@ def seeding_client() -> str:
         "from botocore import xform_name",
         "from moto import settings",
         "from moto.core.exceptions import ServiceException",
+        "from moto.core.models import MockAWS",
         "",
         "from moto import drs  # noqa: F401  (tests name moto_drs.drs.exceptions)",
         "from moto.drs import exceptions",
+        *(
+            f"from moto.moto_api._internal.{SERVICE} import {module} as _{module}"
+            for module in modules
+        ),
         "",
         f"SPECIAL_NAMES = {SPECIAL_NAMES!r}",
         "",
@@ -397,6 +431,13 @@ def seeding_client() -> str:
         "    if settings.TEST_SERVER_MODE:",
         '        return settings.test_server_mode_endpoint().rstrip("/")',
         '    return "http://motoapi.amazonaws.com"',
+        "",
+        "",
+        "def _in_this_process() -> bool:",
+        '    """No mock_aws and no TEST_SERVER_MODE: the ``server`` fixture, a ThreadedMotoServer',
+        "    of this process, whose backends the endpoint's function reaches directly (nothing",
+        '    intercepts motoapi.amazonaws.com without the mock)."""',
+        "    return not settings.TEST_SERVER_MODE and not MockAWS._mocks_active",
         "",
         "",
         "def _jsonable(value: Any) -> Any:",
@@ -443,11 +484,17 @@ def seeding_client() -> str:
             else:
                 params.append(f"{parameter.name}: Any = {parameter.default!r}")
         lines += ["", f"def {name}({', '.join(params)}) -> Any:"]
-        if path in ("faults", "quotas"):
+        if name not in ported:
             lines.append(
                 f'    pytest.skip("{path} are a moto-drs plugin feature, not part of moto")'
             )
             continue
+        module = func.__module__.rpartition(".")[2]
+        keywords = ", ".join(f"{p}={p}" for p in signature.parameters)
+        lines += [
+            "    if _in_this_process():",
+            f"        return _{module}.{name}({keywords})",
+        ]
         names = getattr(func, "http_names", {})
         arguments = ", ".join(
             f'"{names.get(p.name) or _camel_name(p.name, SPECIAL_NAMES)}": {p.name}'
