@@ -6,8 +6,7 @@ moto finds a service in three places, all extended here without importing the se
 the seeding endpoints. moto's CloudFormation finds the ``AWS::DRS::*`` resource types once
 ``moto.cloudformation`` is imported (upstream, its parsing module imports every service's models).
 It also registers the state-manager defaults of DRS's models and applies the small moto core
-changes the service relies on (``core_patches``, ``ec2_core_patches``), which upstream are commits
-to moto core.
+changes the service relies on (``core_patches``), which upstream are commits to moto core.
 """
 
 import importlib
@@ -87,7 +86,6 @@ def register() -> None:
         _register_state_manager_defaults()
         _register_serializer()
         _register_cloudformation()
-        _apply_core_patches()
         _registered = True
 
 
@@ -97,13 +95,6 @@ def _register_moto_api_paths() -> None:
     from . import moto_api
 
     moto_api_urls.url_paths.update(moto_api.URL_PATHS)
-
-
-def _apply_core_patches() -> None:
-    """Fixes to moto that DRS at scale needs, applied to the installed moto (see each module)."""
-    from . import ec2_core_patches
-
-    ec2_core_patches.apply()
 
 
 def _register_state_manager_defaults() -> None:

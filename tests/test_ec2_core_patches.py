@@ -1,4 +1,5 @@
-"""The core patches of moto's EC2 look-ups (moto_drs/ec2_core_patches.py) answer as moto does.
+"""The core patches of moto's EC2 look-ups (``core_patches.ec2_tag_lookup`` and
+``ec2_instance_lookup``; upstream 0010/0011 with their own tests) answer as moto does.
 
 One short-cuts ``describe_tags`` for a ``resource-id`` filter naming one literal ID (what every
 ``get_tags()`` of an EC2 resource asks, once per DRS launch template), the other finds instances
@@ -13,6 +14,10 @@ from botocore.exceptions import ClientError
 from conftest import in_process_only
 
 import moto_drs
+
+# moto's EXAMPLE_AMI_ID: moto's own tests do not load the default images
+AMI = "ami-12c6146b"
+PATCHED = "_moto_drs_single_resource_lookup"  # the mark the patched functions carry
 
 
 def _template(ec2: Any, name: str, tags: dict[str, str]) -> str:
@@ -87,9 +92,8 @@ def test_launch_template_tags_in_server_mode(server: Any) -> None:
 
 
 def test_instances_are_found_as_before(ec2: Any) -> None:
-    image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
     first, second = (
-        ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1)["Instances"][0][
+        ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1)["Instances"][0][
             "InstanceId"
         ]
         for _ in range(2)
@@ -148,3 +152,12 @@ def test_ec2_forgets_a_terminated_instance_an_hour_after_its_termination(
         assert error.value.response["Error"]["Code"] == "InvalidInstanceID.NotFound"
         resources = {t["ResourceId"] for t in ec2.describe_tags()["Tags"]}
         assert first not in resources and second in resources
+
+
+@in_process_only
+def test_the_installed_moto_is_patched(ec2: Any) -> None:
+    from moto.ec2.models import instances, tags
+
+    assert getattr(tags.TagBackend.describe_tags, PATCHED, False)
+    for name in ("get_instance", "get_instance_by_id", "get_multi_instances_by_id"):
+        assert getattr(getattr(instances.InstanceBackend, name), PATCHED, False)

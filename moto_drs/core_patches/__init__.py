@@ -1,19 +1,23 @@
 """Small changes to moto core that DRS needs, applied to the installed moto at registration.
 
 Each change is two files: ``NNNN-name.diff``, the moto core commit itself (a unified diff
-against moto 5.2.5's tree with its tests under ``tests/test_core/``; ``scripts/upstream.py``
+against moto 5.2.5's tree with its tests under moto's ``tests/``; ``scripts/upstream.py``
 applies it as one commit), and a module that applies the same change to the installed moto
 (``apply()``), with a docstring saying what moto does today and what it should do. Tests:
-``tests/test_core_patches.py``, on plain moto services as well as DRS. The first three only turn a
+``tests/test_core_patches.py`` and ``tests/test_ec2_core_patches.py``, on plain moto services as well as DRS. The first three only turn a
 crash into an answer; 0030 and 0031 (``live_models``, ``terminated_instances``) change what moto
 keeps in memory. 0030 is not applied here: it makes a look-up of a model class's instances scan
 the heap (S3's reset does two), a cost a test process should not pay for a leak only a
 long-running server has; ``moto_drs_server`` applies it (``server.py``). See docs/upstream.md.
+0010 and 0011 (``ec2_tag_lookup``, ``ec2_instance_lookup``) make EC2 look-ups faster, with the same
+answers.
 """
 
 import threading
 
 from . import (
+    ec2_instance_lookup,
+    ec2_tag_lookup,
     error_headers,
     json_auth_errors,
     malformed_gzip,
@@ -44,4 +48,6 @@ def apply() -> None:
         model_validation.apply()
         module_names.apply()
         url_routing.apply()
+        ec2_tag_lookup.apply()
+        ec2_instance_lookup.apply()
         _applied = True

@@ -12,7 +12,7 @@ from its reservation, the reservation once empty, and the instance's tags) every
 terminated an hour or more before, by moto's clock (``utcnow``, which freezegun steers). Until
 then nothing changes. Instances terminated otherwise (an Auto Scaling group, a fleet) are kept as
 before. Upstream it belongs in ``InstanceBackend`` (``0031-forget-terminated-instances.diff``).
-The plugin applies it when ``moto.ec2.models.instances`` is imported (``ec2_core_patches``).
+The plugin applies it when ``moto.ec2.models.instances`` is imported (``ec2_instance_lookup``).
 """
 
 from collections import deque
@@ -24,7 +24,7 @@ from typing import Any
 VISIBLE_FOR = timedelta(hours=1)
 _QUEUE = "_moto_drs_terminated"
 _MARK = "_moto_drs_forgets_terminated"
-# the instance index that ec2_core_patches keeps beside the reservations
+# the instance index that ec2_instance_lookup keeps beside the reservations
 _INDEX = "_moto_drs_instance_index"
 
 
