@@ -49,6 +49,7 @@ def free_port() -> int:
 
 def check(out: Path) -> int:
     out = out.resolve()
+    started = time.monotonic()
     venv = out / ".venv-check"
     if not venv.exists():
         step("virtualenv", [sys.executable, "-m", "venv", str(venv)], out)
@@ -119,7 +120,10 @@ def check(out: Path) -> int:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    print("the port passes moto's lint, type checks and both test passes")
+    print(
+        "the port passes moto's lint, type checks and both test passes "
+        f"({time.monotonic() - started:.0f} s in all)"
+    )
     return 0
 
 
