@@ -4,7 +4,8 @@
     python scripts/check_upstream.py OUT
 
 In a fresh virtualenv with moto installed from ``OUT`` (the tree ``scripts/upstream.py`` wrote)
-and ``moto_drs`` NOT installed: moto's own ruff and mypy settings pass on ``moto/drs``, and
+and ``moto_drs`` NOT installed: moto's own ruff and mypy settings pass on every Python file the
+pull request adds or changes (``moto/drs`` and the rest), and
 ``pytest tests/test_drs`` passes in process and with ``TEST_SERVER_MODE=true`` against
 ``moto_server``, as moto's two CI passes run it.
 """
@@ -47,6 +48,32 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def changed_python_files(out: Path) -> list[str]:
+    """Every Python file the pull request adds or changes (moto/drs, the Moto API endpoints,
+    the registration edits, the core changes and all tests), as moto's lint sees the repo."""
+    listed = subprocess.run(
+        [
+            "git",
+            "diff",
+            "--name-only",
+            "--diff-filter=d",
+            "drs-base",
+            "HEAD",
+            "--",
+            "*.py",
+        ],
+        cwd=out,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    if "moto/drs/__init__.py" not in listed:
+        raise SystemExit(
+            f"{out} is not a tree scripts/upstream.py wrote (no drs-base tag?)"
+        )
+    return listed
+
+
 def check(out: Path) -> int:
     out = out.resolve()
     started = time.monotonic()
@@ -67,17 +94,18 @@ def check(out: Path) -> int:
             "moto-drs is installed in the check environment; it must not be"
         )
     bin_dir = venv / "bin"
+    changed = changed_python_files(out)
     step(
         "ruff format (moto's settings)",
-        [str(bin_dir / "ruff"), "format", "--check", "moto/drs", "tests/test_drs"],
+        [str(bin_dir / "ruff"), "format", "--check", *changed],
         out,
     )
     step(
-        "ruff check (moto's settings)",
-        [str(bin_dir / "ruff"), "check", "moto/drs", "tests/test_drs"],
-        out,
+        "ruff check (moto's settings)", [str(bin_dir / "ruff"), "check", *changed], out
     )
-    step("mypy (moto's settings)", [str(bin_dir / "mypy"), "moto/drs"], out)
+    # moto's mypy covers moto/ and tests/test_core (setup.cfg ``files``)
+    typed = [f for f in changed if f.startswith(("moto/", "tests/test_core/"))]
+    step("mypy (moto's settings)", [str(bin_dir / "mypy"), *typed], out)
     env = {
         k: v
         for k, v in os.environ.items()

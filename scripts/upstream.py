@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SERVICE = "drs"
 BACKEND_CLASS = "DrsBackend"
 BRANCH = "drs"
+BASE_TAG = "drs-base"  # the moto commit the branch starts from
 AUTHOR = ["-c", "user.name=moto-drs", "-c", "user.email=moto-drs@users.noreply.local"]
 
 # Plugin-only tests: they test the plugin glue (registration, the mock_drs decorator, the
@@ -269,7 +270,9 @@ def add_moto_api(out: Path) -> None:
 
     ``moto_drs/moto_api.py`` (endpoints) and the Python functions they call (``seeding.py``,
     and the simulation modules it names) become ``moto/moto_api/_internal/drs/``; their
-    relative imports of the service become ``moto.drs``. The URL table gains the same paths."""
+    relative imports of the service become ``moto.drs``. The URL table gains the same paths.
+    What only the plugin needs is left out: the ``server_mode`` routing (upstream, tests call
+    the endpoints; ``plugin_routing_removed``) and the fault and quota endpoints."""
     package = out / "moto" / "moto_api" / "_internal" / SERVICE
     if package.exists():
         shutil.rmtree(package)
@@ -279,7 +282,7 @@ def add_moto_api(out: Path) -> None:
     for name in upstream_api_modules():
         sources[f"{name}.py"] = f"{name}.py"
     for source, target in sources.items():
-        text = (plugin / source).read_text()
+        text = plugin_routing_removed((plugin / source).read_text())
         text = re.sub(r"from \.drs(\.| import)", r"from moto.drs\1", text)
         text = text.replace("from .moto_api import", "from .endpoints import")
         (package / target).write_text(text)
@@ -295,11 +298,7 @@ def add_moto_api(out: Path) -> None:
             "from .responses import MotoAPIResponse\n"
             f"from .{SERVICE}.endpoints import URL_PATHS as {SERVICE.upper()}_URL_PATHS",
         )
-        text = text.rstrip() + (
-            f"\nurl_paths.update(\n    {{\n        path: handler\n        for path, handler in "
-            f"{SERVICE.upper()}_URL_PATHS.items()\n        if not path.endswith({PLUGIN_ONLY_ENDPOINTS!r})\n"
-            "    }\n)\n"
-        )
+        text = text.rstrip() + f"\nurl_paths.update({SERVICE.upper()}_URL_PATHS)\n"
         urls.write_text(text)
     ruff_format(
         out, f"moto/moto_api/_internal/{SERVICE}", "moto/moto_api/_internal/urls.py"
@@ -311,7 +310,38 @@ def upstream_api_modules() -> list[str]:
     """Plugin modules the endpoints import (``from .X import``), except plugin-only ones."""
     text = (ROOT / "moto_drs" / "moto_api.py").read_text()
     names = set(re.findall(r"from \.([a-z_]+) import", text))
-    return sorted(names - {"drs", "faults", "moto_api"})
+    return sorted(names - {"drs", "faults", "moto_api", "server_mode"})
+
+
+def plugin_routing_removed(text: str) -> str:
+    """A seeding or endpoint module without the plugin's server-mode routing and fault glue.
+
+    In the plugin each public seeding function is wrapped with ``@over_http`` (in server mode it
+    asks the test server) and the endpoints call the unwrapped ``local(function)``; upstream the
+    functions are plain and tests reach the endpoints over HTTP. The fault and quota endpoints
+    (``_faults_glue``) stay in the plugin."""
+    text = re.sub(r"^@over_http\(.*\)\n", "", text, flags=re.M)
+    text = re.sub(r"^\s*from \.server_mode import .*\n", "", text, flags=re.M)
+    text = re.sub(r"\blocal\((\w+)\)", r"\1", text)
+    text = re.sub(
+        r"\nIn moto's server mode \(``TEST_SERVER_MODE=true``\).*?\(``server_mode\.over_http``\)\.",
+        "",
+        text,
+        flags=re.S,
+    )
+    tree = ast.parse(text)
+    lines = text.splitlines(keepends=True)
+    for node in reversed(tree.body):
+        if isinstance(node, ast.FunctionDef) and node.name == "_faults_glue":
+            start = min([node.lineno, *(d.lineno for d in node.decorator_list)]) - 1
+            del lines[start : node.end_lineno]
+    text = "".join(line for line in lines if "_faults_glue(" not in line)
+    leftovers = re.findall(r"\b(over_http|server_mode|_faults_glue|faults)\b", text)
+    if leftovers:
+        raise SystemExit(
+            f"plugin routing left in a Moto API module: {sorted(set(leftovers))}"
+        )
+    return text
 
 
 # -- tests ----------------------------------------------------------------------------------
@@ -623,6 +653,7 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out.resolve()
     version = prepare(args.moto_src.resolve(), out)
     base = git(out, "rev-parse", "HEAD").strip()
+    git(out, "tag", "-f", BASE_TAG, base)  # what check_upstream.py diffs against
     core = add_core_changes(out)
     add_service(out)
     update_backend_index(out)
