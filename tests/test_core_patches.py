@@ -427,11 +427,14 @@ def test_moto_drs_server_keeps_only_live_models() -> None:
 
     In a fresh interpreter: ``moto_drs_server`` applies the change, test processes do not.
     """
+    import os
     import subprocess
     import sys
 
-    done = subprocess.run(
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TEST_SERVER_MODE")}
+    done = subprocess.run(  # in process in that interpreter, whatever this suite's mode
         [sys.executable, "-c", _LIVE_MODELS_CHECK],
+        env=env,
         capture_output=True,
         text=True,
         timeout=120,
