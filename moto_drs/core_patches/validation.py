@@ -44,20 +44,7 @@ def _check_string(shape: Shape, value: str, path: str, errors: list[Field]) -> N
             {"name": path, "message": f"Member must satisfy enum value set: {enum}"}
         )
         return
-    if "min" in meta and len(value) < meta["min"]:
-        errors.append(
-            {
-                "name": path,
-                "message": f"Member must have length greater than or equal to {meta['min']}",
-            }
-        )
-    if "max" in meta and len(value) > meta["max"]:
-        errors.append(
-            {
-                "name": path,
-                "message": f"Member must have length less than or equal to {meta['max']}",
-            }
-        )
+    _check_size(shape, value, path, errors)
     pattern = meta.get("pattern")
     if pattern:
         compiled = _compiled(pattern)
