@@ -190,7 +190,7 @@ def find_instance(
         for instance in reservation.instances if reservation is not None else ():
             if instance.id == instance_id:
                 return instance
-    # moto's own look-up (indexed by ec2_core_patches; a scan of every reservation without it)
+    # moto's own look-up by ID (an index of instances in moto; older moto scans them)
     return ec2.get_instance_by_id(instance_id)
 
 
