@@ -267,6 +267,10 @@ class DrsResource:
 
     # -- moto's CloudFormationModel interface -----------------------------------------------
 
+    @classmethod
+    def cloudformation_type(cls) -> str:
+        return cls.spec.type_name
+
     @staticmethod
     def cloudformation_name_type() -> str:
         return ""
@@ -532,10 +536,6 @@ class ReplicationConfigurationTemplateResource(DrsResource, CloudFormationModel)
         defaults=DEFAULT_REPLICATION_SETTINGS,
     )
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::DRS::ReplicationConfigurationTemplate"
-
 
 class LaunchConfigurationTemplateResource(DrsResource, CloudFormationModel):
     spec = ResourceSpec(
@@ -550,10 +550,6 @@ class LaunchConfigurationTemplateResource(DrsResource, CloudFormationModel):
         defaults=DEFAULT_TEMPLATE_SETTINGS,
     )
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::DRS::LaunchConfigurationTemplate"
-
 
 class SourceNetworkResource(DrsResource, CloudFormationModel):
     spec = ResourceSpec(
@@ -564,10 +560,6 @@ class SourceNetworkResource(DrsResource, CloudFormationModel):
         id_property="SourceNetworkID",
         create_only=("VpcID", "OriginAccountID", "OriginRegion"),
     )
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::DRS::SourceNetwork"
 
     @classmethod
     def create_resource(
@@ -598,10 +590,6 @@ class RecoveryPlanResource(DrsResource, CloudFormationModel):
         extra_attributes=("Status", "CreatedAt", "UpdatedAt"),
         defaults={"description": ""},
     )
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::DRS::RecoveryPlan"
 
     @classmethod
     def create_resource(
