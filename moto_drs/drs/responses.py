@@ -36,9 +36,7 @@ def run_operation(
     UninitializedAccountException, the backend's ``before_operation``, then the
     method. Requests and CloudFormation's resource handlers (models/cloudformation.py) both
     come through here."""
-    requires_init = any(
-        e.name == "UninitializedAccountException" for e in operation.error_shapes
-    )
+    requires_init = _requires_initialization(operation)
     method = getattr(backend, xform_name(operation.name))
     kwargs = {xform_name(name): value for name, value in params.items()}
     with backend.lock:
@@ -53,6 +51,21 @@ def run_operation(
             raise InternalServerException(
                 f"Internal error: {type(error).__name__}: {error}"
             ) from error
+
+
+def _requires_initialization(operation: OperationModel) -> bool:
+    """Whether the model lists UninitializedAccountException for ``operation``; remembered per
+    operation (botocore's operation models are cached, one per name)."""
+    known = _REQUIRES_INIT.get(operation.name)
+    if known is None or known[0] is not operation:
+        found = any(
+            e.name == "UninitializedAccountException" for e in operation.error_shapes
+        )
+        known = _REQUIRES_INIT[operation.name] = (operation, found)
+    return known[1]
+
+
+_REQUIRES_INIT: dict[str, tuple[OperationModel, bool]] = {}
 
 
 @cache

@@ -16,6 +16,12 @@ from moto.moto_api._internal.managed_state_model import ManagedState
 
 from ..utils import now, state_manager_now
 
+_UNKNOWN = object()
+# (transitions, status) -> the status moto's chain of moves ends in from it
+_LAST_STATUS: dict[
+    tuple[tuple[tuple[str | None, str], ...], str | None], str | None
+] = {}
+
 
 class DrsManagedState(ManagedState):
     def __init__(self, model_name: str, transitions: list[tuple[str | None, str]]):
@@ -59,6 +65,16 @@ class DrsManagedState(ManagedState):
     @status.setter
     def status(self, value: str) -> None:
         self._status = value
+
+    def _get_last_status(self, previous: str | None) -> str | None:
+        """moto's, remembered per transitions and status: moto walks the chain with one generator
+        per move on every read of an "immediate" model, and a source server's read asked five
+        times. Keyed by the transitions' content, so it holds one entry per model and status."""
+        key = (tuple(self._transitions), previous)
+        last = _LAST_STATUS.get(key, _UNKNOWN)
+        if last is _UNKNOWN:
+            last = _LAST_STATUS[key] = super()._get_last_status(previous)
+        return last  # type: ignore[return-value]
 
     def _progressed(self, status: str | None, at: datetime) -> None:
         """The state manager moved this model to ``status`` at ``at`` (DRS clock, UTC).

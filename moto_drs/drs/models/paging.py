@@ -132,6 +132,10 @@ def _paginate(
     sort_key: Callable[[T], str] | None = None,
     descending: bool = False,
 ) -> tuple[list[T], str | None]:
+    if not next_token and len(results) <= (max_results or DEFAULT_PAGE_SIZE):
+        # the whole answer on a first page (a look-up by ID): what the paginator returns,
+        # without its token machinery (hashing the query's parameters, building a paginator)
+        return results[:], None
     paginator = None
     try:
         paginator = _PositionedPaginator(

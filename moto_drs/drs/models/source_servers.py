@@ -435,9 +435,11 @@ class SourceServer(BaseModel, DrsManagedState):
             or self.history.continuous_since is not None
         )
 
-    def lag(self) -> timedelta | None:
-        """Time since the server was last CONTINUOUS (since the series began, if never)."""
-        state = self.data_replication_state
+    def lag(self, state: str | None = None) -> timedelta | None:
+        """Time since the server was last CONTINUOUS (since the series began, if never);
+        ``state`` is the data replication state when the caller has just read it."""
+        if state is None:
+            state = self.data_replication_state
         if state == "CONTINUOUS" or state in NOT_REPLICATING:
             return None
         if self.history.past_continuous:
@@ -451,9 +453,9 @@ class SourceServer(BaseModel, DrsManagedState):
     def refresh(self) -> None:
         """A read by a client: lets manual progressions move and initiation take its steps."""
         self.advance()
-        if self.status == "INITIATING":
+        state = self.data_replication_state  # the state manager moves once per read
+        if state == "INITIATING":
             self._initiation_reads += 1
-        state = self.data_replication_state
         if state == "CONTINUOUS":
             self._take_due_snapshots()
         self._backend.before_source_server_read(self)
@@ -606,7 +608,7 @@ class SourceServer(BaseModel, DrsManagedState):
         eta = self._eta(state)
         if eta is not None:
             info["etaDateTime"] = iso(eta)
-        lag = self.lag()
+        lag = self.lag(state)
         if lag is not None:
             info["lagDuration"] = iso_duration(lag)
         if self.data_replication_error and state == "STALLED":
