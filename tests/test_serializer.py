@@ -170,3 +170,60 @@ def test_memoized_items_are_written_per_exact_content() -> None:
         assert serialize(DrsSerializer, "DescribeJobs", result) == serialize(
             RestJSONSerializer, "DescribeJobs", result
         )
+
+
+class _Properties:
+    """A model whose members are properties under one alias and attributes under another."""
+
+    def __init__(self, **attributes: Any) -> None:
+        self.__dict__.update(attributes)
+
+    @property
+    def source_server_id(self) -> str:
+        return "s-from-a-property"
+
+    replication_direction = "FAILBACK"  # a class constant
+
+
+class _Slotted:
+    __slots__ = ("source_server_id", "arn")
+
+
+class _Dynamic:
+    def __getattr__(self, name: str) -> Any:
+        if name in ("sourceServerID", "agent_version"):
+            return f"{name} from __getattr__"
+        raise AttributeError(name)
+
+
+def test_model_objects_are_read_as_getattr_reads_them() -> None:
+    """For objects the text is generated per class: a name the class defines is read with
+    getattr, any other from the instance's __dict__; properties, class constants, instance
+    attributes that shadow neither, slots and __getattr__ all pick what moto picks."""
+    slotted = _Slotted()
+    slotted.source_server_id, slotted.arn = "s-slotted", "arn:slotted"
+    values: list[Any] = [
+        _Properties(),
+        _Properties(sourceServerID="s-camel", arn="arn:1"),
+        _Properties(replication_direction="FAILOVER", agentVersion="1.0"),
+        _Properties(replicationDirection="FAILOVER", tags={"k": "v"}),
+        slotted,
+        _Dynamic(),
+    ]
+    late = _Properties(agent_version="2.0")
+    late.arn = "arn:set-later"
+    values.append(late)
+    for _ in range(2):  # the second pass runs the generated functions
+        for value in values:
+            for operation in ("StopReplication", "DescribeSourceServers"):
+                result = (
+                    {"sourceServer": value}
+                    if operation == "StopReplication"
+                    else {"items": [value]}
+                )
+                assert serialize(DrsSerializer, operation, result) == serialize(
+                    RestJSONSerializer, operation, result
+                ), (
+                    type(value).__name__,
+                    vars(value) if hasattr(value, "__dict__") else "",
+                )
