@@ -407,6 +407,11 @@ _MEMO_SHAPES = {
     "RecoveryInstance",
     "SourceProperties",
     "DataReplicationInitiation",
+    # a source server's parts that its read builds anew but rarely with other content: a
+    # replicated disk (the same bytes in every state but INITIAL_SYNC, BACKLOG and RESCAN),
+    # and an initiation step (written when a new initiation misses the memo above)
+    "DataReplicationInfoReplicatedDisk",
+    "DataReplicationInitiationStep",
 }
 _MEMO_SIZE = 1024
 

@@ -615,21 +615,24 @@ class SourceServer(BaseModel, DrsManagedState):
             info["dataReplicationError"] = dict(self.data_replication_error)
         return info
 
-    def replication_duration(self) -> timedelta:
-        """Time spent replicating (elapsedReplicationDuration): not STOPPED, DISCONNECTED or
-        PAUSED."""
+    def replication_duration(self, moment: datetime | None = None) -> timedelta:
+        """Time spent replicating (elapsedReplicationDuration) until ``moment`` (default now):
+        not STOPPED, DISCONNECTED or PAUSED."""
         running = self.history.replicated_before
         if self.history.replicating_since is not None:
-            running += now() - self.history.replicating_since
+            running += (moment or now()) - self.history.replicating_since
         return running
 
     @property
     def life_cycle(self) -> dict[str, Any]:
         self.data_replication_state  # noqa: B018  # the state manager moves first
+        moment = now()  # one reading of the clock for both
         life: dict[str, Any] = {
             "addedToServiceDateTime": iso(self.added_at),
-            "elapsedReplicationDuration": iso_duration(self.replication_duration()),
-            "lastSeenByServiceDateTime": iso(self.history.agent_last_seen_at or now()),
+            "elapsedReplicationDuration": iso_duration(
+                self.replication_duration(moment)
+            ),
+            "lastSeenByServiceDateTime": iso(self.history.agent_last_seen_at or moment),
         }
         if self.first_byte_at:
             life["firstByteDateTime"] = iso(self.first_byte_at)
