@@ -142,3 +142,87 @@ def test_over_http_a_tagged_job_shows_its_tags(server: Server) -> None:
         drs.delete_job(jobID="drsjob-0123456789abcdef0")
     except drs.exceptions.ResourceNotFoundException as error:
         assert_client_error(error, "ResourceNotFoundException", 404)
+
+
+def _server(drs: Any, server_id: str) -> dict[str, Any]:
+    return drs.describe_source_servers(filters={"sourceServerIDs": [server_id]})[
+        "items"
+    ][0]
+
+
+def test_a_source_server_read_follows_every_state_change(drs: Any) -> None:
+    """A source server's replicated disks and initiation steps are written once per content,
+    and its state comes from the state manager's remembered chain of moves: each read after a
+    change of state, of the clock, of replication (stop, start, disconnect) shows it."""
+    server_id = moto_drs.add_source_server(data_replication_state="CONTINUOUS")[
+        "sourceServerID"
+    ]
+    info = _read_twice(lambda: _server(drs, server_id)["dataReplicationInfo"])
+    assert info["dataReplicationState"] == "CONTINUOUS"
+    assert all(
+        d["replicatedStorageBytes"] == d["totalStorageBytes"] > 0
+        and d["backloggedStorageBytes"] == 0
+        for d in info["replicatedDisks"]
+    )
+
+    moto_drs.set_data_replication_state(server_id, "BACKLOG")
+    info = _server(drs, server_id)["dataReplicationInfo"]
+    assert info["dataReplicationState"] == "BACKLOG"
+    assert all(d["backloggedStorageBytes"] > 0 for d in info["replicatedDisks"])
+    lag = info["lagDuration"]
+    moto_drs.advance_clock(120)
+    assert _server(drs, server_id)["dataReplicationInfo"]["lagDuration"] != lag
+
+    moto_drs.set_data_replication_state(server_id, "RESCAN")
+    moto_drs.advance_clock(1)
+    first = _server(drs, server_id)["dataReplicationInfo"]["replicatedDisks"]
+    moto_drs.advance_clock(1)
+    second = _server(drs, server_id)["dataReplicationInfo"]["replicatedDisks"]
+    assert sum(d["rescannedStorageBytes"] for d in second) > sum(
+        d["rescannedStorageBytes"] for d in first
+    )
+
+    moto_drs.set_data_replication_state(server_id, "CONTINUOUS")
+    _read_twice(lambda: _server(drs, server_id)["dataReplicationInfo"])
+    drs.stop_replication(sourceServerID=server_id)
+    info = _server(drs, server_id)["dataReplicationInfo"]
+    assert info["dataReplicationState"] == "STOPPED"
+    assert all(d["replicatedStorageBytes"] == 0 for d in info["replicatedDisks"])
+    assert "dataReplicationInitiation" not in info
+
+    before = _server(drs, server_id)
+    moto_drs.advance_clock(60)
+    drs.start_replication(sourceServerID=server_id)
+    # the default progression ("immediate") has moved it through initiation at once
+    info = _server(drs, server_id)["dataReplicationInfo"]
+    assert info["dataReplicationState"] == "CONTINUOUS"
+    initiation = info["dataReplicationInitiation"]
+    assert {step["status"] for step in initiation["steps"]} == {"SUCCEEDED"}
+    assert initiation["startDateTime"] > before["lifeCycle"]["addedToServiceDateTime"]
+
+    drs.disconnect_source_server(sourceServerID=server_id)
+    info = _server(drs, server_id)["dataReplicationInfo"]
+    assert info["dataReplicationState"] == "DISCONNECTED"
+    assert all(d["totalStorageBytes"] == 0 for d in info["replicatedDisks"])
+
+
+def test_whole_answers_and_pages_of_source_servers(drs: Any) -> None:
+    """A first page that holds the whole answer has no nextToken; pages still chain."""
+    ids = sorted(moto_drs.add_source_server()["sourceServerID"] for _ in range(3))
+    whole = drs.describe_source_servers(filters={"sourceServerIDs": ids}, maxResults=3)
+    assert [s["sourceServerID"] for s in whole["items"]] == ids
+    assert "nextToken" not in whole
+    assert "nextToken" not in drs.describe_source_servers(nextToken="")
+    first = drs.describe_source_servers(filters={"sourceServerIDs": ids}, maxResults=2)
+    assert len(first["items"]) == 2
+    rest = drs.describe_source_servers(
+        filters={"sourceServerIDs": ids}, maxResults=2, nextToken=first["nextToken"]
+    )
+    assert [s["sourceServerID"] for s in first["items"] + rest["items"]] == ids
+    assert "nextToken" not in rest
+    try:
+        drs.describe_source_servers(maxResults=2, nextToken=first["nextToken"])
+    except drs.exceptions.ValidationException as error:
+        assert_client_error(error, "ValidationException", 400)
+    else:
+        raise AssertionError("a token of another query was accepted")
