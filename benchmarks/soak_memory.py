@@ -2,6 +2,10 @@
 
 Run from the repository root:  ``python benchmarks/soak_memory.py [CYCLES] [--frames N]``
 
+With ``--minutes-per-round M`` everything runs under freezegun and the clock moves M minutes a
+round (EC2 forgets terminated instances an hour after, DRS's on-demand snapshots expire after an
+hour): what a server that runs for hours keeps once what expires has expired.
+
 One client (the soak's own loop, ``bench.soak_client``, 20 requests a round with a drill whose
 recovery instance is terminated and whose jobs are deleted) runs under ``mock_drs`` against 4
 servers. After a warm-up of CYCLES rounds a snapshot is taken, then CYCLES more rounds, then a
@@ -18,14 +22,31 @@ import os
 import sys
 import time
 import tracemalloc
+from collections.abc import Callable
+from contextlib import ExitStack
+from typing import Any
 
 sys.path.insert(0, os.path.dirname(__file__))
 
 import bench  # noqa: E402
 
 
+class TimedSoak(bench.Soak):
+    """The soak's requests, with the frozen clock moved on after each (20 a round)."""
+
+    clock: Any = None
+    seconds_per_request = 0.0
+
+    def call(self, fn: Callable[..., Any], **kwargs: Any) -> Any:
+        try:
+            return super().call(fn, **kwargs)
+        finally:
+            if self.clock is not None:
+                self.clock.tick(self.seconds_per_request)
+
+
 def rounds(client: object, servers: list[str], count: int) -> float:
-    soak = bench.Soak(count * 20)
+    soak = TimedSoak(count * 20)
     started = time.process_time()
     bench.soak_client(soak, client, servers, 0)
     if soak.server_errors or soak.other_errors:
@@ -53,19 +74,47 @@ def cause(traceback: tracemalloc.Traceback) -> str:
     return f"{where} -> {names[-1] if names else '?'}"
 
 
+def census() -> dict[str, list[int]]:
+    """Live objects the collector tracks, by type: [count, shallow bytes]."""
+    by_type: dict[str, list[int]] = {}
+    for obj in gc.get_objects():
+        kind = type(obj)
+        entry = by_type.setdefault(f"{kind.__module__}.{kind.__qualname__}", [0, 0])
+        entry[0] += 1
+        entry[1] += sys.getsizeof(obj)
+    return by_type
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("cycles", nargs="?", type=int, default=200)
     parser.add_argument("--frames", type=int, default=8)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument(
+        "--minutes-per-round",
+        type=float,
+        default=0.0,
+        help="run under freezegun, the clock moving this much a round (EC2 and DRS follow "
+        "it): what a server that runs for hours keeps, once what expires has expired",
+    )
     args = parser.parse_args()
 
     import boto3
 
     import moto_drs
     from moto_drs import mock_drs
+    from moto_drs.core_patches import live_models
 
-    with mock_drs():
+    # as in the soak, which stands for a long-running ``moto_drs_server`` (core patch 0030)
+    live_models.apply()
+
+    with ExitStack() as stack:
+        if args.minutes_per_round:
+            from freezegun import freeze_time
+
+            TimedSoak.clock = stack.enter_context(freeze_time("2026-06-01 00:00:00"))
+            TimedSoak.seconds_per_request = args.minutes_per_round * 60 / 20
+        stack.enter_context(mock_drs())
         drs = boto3.client("drs", region_name=bench.REGION)
         ec2 = boto3.client("ec2", region_name=bench.REGION)
         drs.initialize_service()
@@ -79,11 +128,13 @@ def main() -> None:
         tracemalloc.start(args.frames)
         warm = rounds(drs, servers, args.cycles)
         gc.collect()
+        counted = census()
         before = tracemalloc.take_snapshot()
         later = rounds(drs, servers, args.cycles)
         gc.collect()
         after = tracemalloc.take_snapshot()
         tracemalloc.stop()
+        recounted = census()
     keep = [
         tracemalloc.Filter(False, tracemalloc.__file__),
         tracemalloc.Filter(False, "<frozen importlib._bootstrap*>"),
@@ -109,6 +160,23 @@ def main() -> None:
         print(
             f"  {size / args.cycles:+8.0f} B/round {count / args.cycles:+6.1f} "
             f"blocks/round  {key}"
+        )
+    print("\nobjects the collector tracks, by type (shallow sizes):")
+    grown = {
+        name: (
+            entry[0] - counted.get(name, [0, 0])[0],
+            entry[1] - counted.get(name, [0, 0])[1],
+        )
+        for name, entry in recounted.items()
+    }
+    for name, (count, size) in sorted(grown.items(), key=lambda kv: -kv[1][1])[
+        : args.top
+    ]:
+        if count <= 0 and size <= 0:
+            continue
+        print(
+            f"  {size / args.cycles:+8.0f} B/round {count / args.cycles:+6.2f} "
+            f"objects/round  {name}"
         )
     print("\nlargest tracebacks:")
     for stat in diff[: args.top]:

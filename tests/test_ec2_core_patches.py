@@ -161,3 +161,38 @@ def test_the_installed_moto_is_patched(ec2: Any) -> None:
     assert getattr(tags.TagBackend.describe_tags, PATCHED, False)
     for name in ("get_instance", "get_instance_by_id", "get_multi_instances_by_id"):
         assert getattr(getattr(instances.InstanceBackend, name), PATCHED, False)
+
+
+@in_process_only  # freezegun moves this process's clock, not the server's
+def test_a_forgotten_instance_lets_go_of_its_network_interface(ec2: Any) -> None:
+    """An interface not deleted on termination persists in EC2, detached, with its address;
+    moto kept it attached to the terminated instance, which therefore stayed in memory after
+    EC2 forgot it (moto_drs/core_patches/terminated_instances.py, ``let_go``)."""
+    from freezegun import freeze_time
+
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.0.0/28")["Subnet"]
+    with freeze_time("2026-03-01 00:00:00") as frozen:
+        launched = ec2.run_instances(
+            ImageId="ami-12c6146b",
+            MinCount=1,
+            MaxCount=1,
+            SubnetId=subnet["SubnetId"],
+        )["Instances"][0]
+        interface = launched["NetworkInterfaces"][0]
+        ec2.terminate_instances(InstanceIds=[launched["InstanceId"]])
+        frozen.tick(3601)
+        later = ec2.run_instances(
+            ImageId="ami-12c6146b", MinCount=1, MaxCount=1, SubnetId=subnet["SubnetId"]
+        )["Instances"][0]
+        ec2.terminate_instances(InstanceIds=[later["InstanceId"]])  # forgets the first
+        kept = ec2.describe_network_interfaces(
+            NetworkInterfaceIds=[interface["NetworkInterfaceId"]]
+        )["NetworkInterfaces"][0]
+        assert kept["Status"] == "available" and "Attachment" not in kept
+        # the persisting interface keeps its address: no later instance is given it
+        assert later["PrivateIpAddress"] != interface["PrivateIpAddress"]
+        again = ec2.run_instances(
+            ImageId="ami-12c6146b", MinCount=1, MaxCount=1, SubnetId=subnet["SubnetId"]
+        )["Instances"][0]
+        assert again["PrivateIpAddress"] != interface["PrivateIpAddress"]

@@ -182,6 +182,44 @@ class TestTerminate:
         assert server["lastLaunchResult"] == "SUCCEEDED"
         assert server["lifeCycle"]["lastLaunch"]["status"] == "TERMINATED"
 
+    def test_the_network_interfaces_go_with_the_instances(
+        self, drs: Any, ec2: Any
+    ) -> None:
+        """DRS's launch template says DeleteOnTermination for the recovery instance's
+        interface, and DRS terminates its conversion servers: EC2 deletes both interfaces,
+        and frees their addresses, when it terminates the instances."""
+        server_id = moto_drs.add_source_server()["sourceServerID"]
+        job_id = drs.start_recovery(
+            sourceServers=[{"sourceServerID": server_id}], isDrill=True
+        )["job"]["jobID"]
+        log = drs.describe_job_log_items(jobID=job_id)["items"]
+        conversion_id = next(
+            item["eventData"]["conversionServerID"]
+            for item in log
+            if item["event"] == "CONVERSION_END"
+        )
+        instance_id = drs.describe_recovery_instances()["items"][0][
+            "recoveryInstanceID"
+        ]
+
+        def interfaces() -> set[str]:
+            return {
+                nic["NetworkInterfaceId"]
+                for nic in ec2.describe_network_interfaces()["NetworkInterfaces"]
+            }
+
+        def interface_of(ec2_instance_id: str) -> str:
+            found = ec2.describe_instances(InstanceIds=[ec2_instance_id])
+            nics = found["Reservations"][0]["Instances"][0]["NetworkInterfaces"]
+            return str(nics[0]["NetworkInterfaceId"])
+
+        recovery_nic = interface_of(instance_id)
+        assert recovery_nic in interfaces()
+        assert interface_of(conversion_id) not in interfaces()  # terminated at job end
+        drs.terminate_recovery_instances(recoveryInstanceIDs=[instance_id])
+        assert ec2_state(ec2, instance_id) == "terminated"
+        assert recovery_nic not in interfaces()
+
     def test_under_manual_progression(
         self, drs: Any, ec2: Any, manual_jobs: None
     ) -> None:

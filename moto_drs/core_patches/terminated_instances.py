@@ -62,6 +62,7 @@ def forget_terminated(backend: Any, horizon: Any) -> None:
             continue
         reservation.instances.remove(instance)
         backend.tags.pop(instance.id, None)
+        let_go(backend, instance)
         indexed = backend.__dict__.get(_INDEX)
         if indexed is not None:
             indexed[2].pop(instance.id, None)
@@ -70,6 +71,42 @@ def forget_terminated(backend: Any, horizon: Any) -> None:
             if indexed is not None and indexed[0] is backend.reservations:
                 # it was counted: keep the index's count in step with the table
                 backend.__dict__[_INDEX] = (indexed[0], indexed[1] - 1, indexed[2])
+
+
+def let_go(backend: Any, instance: Any) -> None:
+    """Drop what still points at a forgotten instance, so that it is freed.
+
+    A network interface that was not deleted on termination persists in EC2, detached
+    ("available"), and keeps its address; moto left it attached to the terminated instance,
+    and the subnet's address table named the instance: both kept it (and its interfaces,
+    placement, state) in memory after it was forgotten. The interface now holds its address
+    itself; the instance's own addresses list empties, so that moto's ``Instance.__del__``
+    does not give the interface's address back to the subnet.
+    """
+    for nic in list(getattr(instance, "nics", {}).values()):
+        if getattr(nic, "instance", None) is not instance:
+            continue
+        if backend.enis.get(nic.id) is not nic:  # deleted on termination
+            continue
+        nic.instance = None
+        nic.attachment_id = None
+        nic.attach_time = None
+        nic.status = "available"
+        nic.device_index = None
+        subnet = getattr(nic, "subnet", None)
+        taken = getattr(subnet, "_subnet_ips", None)
+        if taken is not None and taken.get(nic.private_ip_address) is instance:
+            taken[nic.private_ip_address] = nic
+    subnet_id = getattr(instance, "_subnet_id", None)
+    try:
+        home: Any = backend.get_subnet(subnet_id) if subnet_id else None
+    except Exception:  # the subnet is gone: nothing of it to release
+        home = None
+    taken = getattr(home, "_subnet_ips", None)
+    for address in getattr(instance, "_private_ips", ()):
+        if taken is not None and taken.get(address) is instance:
+            home.del_subnet_ip(address)
+    getattr(instance, "_private_ips", set()).clear()
 
 
 def _reservation_of(backend: Any, instance: Any) -> Any:

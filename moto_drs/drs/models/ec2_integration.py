@@ -297,6 +297,11 @@ def run_conversion_server(
     }
     if subnet_id:
         kwargs["subnet_id"] = subnet_id
+        # DRS launches and terminates it: its network interface goes with it, address and all
+        # (moto's default interface would stay behind, detached, holding its address)
+        kwargs["nics"] = [
+            {"DeviceIndex": 0, "SubnetId": subnet_id, "DeleteOnTermination": True}
+        ]
     run, reason = run_instance(ec2, CONVERSION_SERVER_IMAGE, **kwargs)
     if run is None:
         return None, f"EC2 refused the conversion server: {reason}"

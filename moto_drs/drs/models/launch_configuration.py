@@ -209,6 +209,10 @@ class LaunchConfigurationOperations(DrsBackendCore):
             "instance_type": data.get("InstanceType")
             or self._right_sized_instance_type(server, "BASIC"),
             "subnet_id": interface.get("SubnetId"),
+            # EC2 deletes an interface it creates from the template's spec on termination
+            # when the spec says so (DRS's own version 1 does)
+            "delete_interface_on_termination": interface.get("DeleteOnTermination")
+            is True,
             "security_group_ids": list(
                 interface.get("Groups") or data.get("SecurityGroupIds") or []
             ),

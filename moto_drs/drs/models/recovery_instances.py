@@ -405,6 +405,12 @@ class RecoveryInstanceOperations(DrsBackendCore):
             "security_group_ids": list(settings.get("security_group_ids") or []),
             "tags": {"instance": tags, "volume": tags},
         }
+        if settings.get("delete_interface_on_termination"):
+            # the primary interface as the template specifies it: EC2 deletes it, and frees
+            # its address, when the instance terminates (moto reads only the subnet otherwise)
+            kwargs["nics"] = [
+                {"DeviceIndex": 0, "SubnetId": subnet_id, "DeleteOnTermination": True}
+            ]
         template_id = settings.get("ec2_launch_template_id")
         template_data: dict[str, Any] = {}
         if template_id and launch_template_exists(ec2, template_id):
