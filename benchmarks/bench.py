@@ -849,9 +849,10 @@ def soak_client(soak: Soak, drs: Any, servers: list[str], seed: int) -> None:
 def soak_subnet(ec2: Any, drs: Any, servers: list[str]) -> str:
     """A /16 VPC and subnet for every server's conversion servers and recovery instances.
 
-    moto's EC2 keeps terminated instances' addresses, so drills into the default subnet (a /20,
+    moto's EC2 kept terminated instances' addresses, so drills into the default subnet (a /20,
     ~4,091 addresses, two taken per drill) ran it out after ~2,000 drills: a long soak measured
-    address exhaustion. A /16 holds ~65,000 (docs/performance.md, docs/recovery.md).
+    address exhaustion. A /16 holds ~65,000 (docs/performance.md, docs/recovery.md). Since round 6
+    a drill's interfaces, and their addresses, go when DRS terminates its instances.
     """
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/16")["Subnet"]["SubnetId"]
@@ -865,7 +866,11 @@ def soak_subnet(ec2: Any, drs: Any, servers: list[str]) -> str:
         version = ec2.create_launch_template_version(
             LaunchTemplateId=template_id,
             LaunchTemplateData={
-                "NetworkInterfaces": [{"DeviceIndex": 0, "SubnetId": subnet}]
+                # DRS's own version 1 deletes the interface on termination; a version that
+                # only moves the subnet keeps that (docs/performance.md, round 6)
+                "NetworkInterfaces": [
+                    {"DeviceIndex": 0, "SubnetId": subnet, "DeleteOnTermination": True}
+                ]
             },
         )["LaunchTemplateVersion"]["VersionNumber"]
         ec2.modify_launch_template(

@@ -196,3 +196,36 @@ def test_a_forgotten_instance_lets_go_of_its_network_interface(ec2: Any) -> None
             ImageId="ami-12c6146b", MinCount=1, MaxCount=1, SubnetId=subnet["SubnetId"]
         )["Instances"][0]
         assert again["PrivateIpAddress"] != interface["PrivateIpAddress"]
+
+
+def test_a_deleted_resource_takes_its_tags_with_it(ec2: Any) -> None:
+    """ "If you delete a resource, any tags for the resource are also deleted." (AWS tagging
+    basics); moto listed them for good (moto_drs/core_patches/deleted_resource_tags.py)."""
+    tag = [{"Key": "purpose", "Value": "gone"}]
+    volume = ec2.create_volume(
+        AvailabilityZone="us-east-1a",
+        Size=1,
+        TagSpecifications=[{"ResourceType": "volume", "Tags": tag}],
+    )["VolumeId"]
+    snapshot = ec2.create_snapshot(
+        VolumeId=volume, TagSpecifications=[{"ResourceType": "snapshot", "Tags": tag}]
+    )["SnapshotId"]
+    subnet = ec2.describe_subnets()["Subnets"][0]["SubnetId"]
+    interface = ec2.create_network_interface(
+        SubnetId=subnet,
+        TagSpecifications=[{"ResourceType": "network-interface", "Tags": tag}],
+    )["NetworkInterface"]["NetworkInterfaceId"]
+    kept = ec2.create_volume(
+        AvailabilityZone="us-east-1a",
+        Size=1,
+        TagSpecifications=[{"ResourceType": "volume", "Tags": tag}],
+    )["VolumeId"]
+
+    def tagged() -> set[str]:
+        return {t["ResourceId"] for t in ec2.describe_tags()["Tags"]}
+
+    assert {volume, snapshot, interface, kept} <= tagged()
+    ec2.delete_snapshot(SnapshotId=snapshot)
+    ec2.delete_volume(VolumeId=volume)
+    ec2.delete_network_interface(NetworkInterfaceId=interface)
+    assert tagged() & {volume, snapshot, interface, kept} == {kept}

@@ -10,12 +10,13 @@ keeps in memory. 0030 is not applied here: it makes a look-up of a model class's
 the heap (S3's reset does two), a cost a test process should not pay for a leak only a
 long-running server has; ``moto_drs_server`` applies it (``server.py``). See docs/upstream.md.
 0010 and 0011 (``ec2_tag_lookup``, ``ec2_instance_lookup``) make EC2 look-ups faster, with the same
-answers.
+answers. 0032 (``deleted_resource_tags``) drops a deleted volume's, snapshot's or interface's tags.
 """
 
 import threading
 
 from . import (
+    deleted_resource_tags,
     ec2_instance_lookup,
     ec2_tag_lookup,
     error_headers,
@@ -50,4 +51,5 @@ def apply() -> None:
         url_routing.apply()
         ec2_tag_lookup.apply()
         ec2_instance_lookup.apply()
+        deleted_resource_tags.apply()
         _applied = True

@@ -11,7 +11,7 @@ The change: ``terminate_instances`` notes when it terminated each instance, and 
 from its reservation, the reservation once empty, and the instance's tags) every instance
 terminated an hour or more before, by moto's clock (``utcnow``, which freezegun steers). Until
 then nothing changes. Instances terminated otherwise (an Auto Scaling group, a fleet) are kept as
-before. Upstream it belongs in ``InstanceBackend`` (``0031-forget-terminated-instances.diff``).
+before. A forgotten instance lets go of its network (``let_go``), or it would stay in memory. Upstream it belongs in ``InstanceBackend`` (``0031-forget-terminated-instances.diff``).
 The plugin applies it when ``moto.ec2.models.instances`` is imported (``ec2_instance_lookup``).
 """
 
