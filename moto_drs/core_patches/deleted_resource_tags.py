@@ -21,8 +21,11 @@ _MARK = "_moto_drs_drops_tags"
 
 
 def _dropping_tags(original: Any) -> Any:
-    def delete(self: Any, resource_id: str, *args: Any, **kwargs: Any) -> Any:
-        deleted = original(self, resource_id, *args, **kwargs)
+    def delete(self: Any, *args: Any, **kwargs: Any) -> Any:
+        deleted = original(self, *args, **kwargs)
+        # the one argument, by position or by name (``NetworkInterface.delete`` passes
+        # ``eni_id=``)
+        resource_id = args[0] if args else next(iter(kwargs.values()), None)
         tags = getattr(self, "tags", None)
         if tags is not None:
             tags.pop(resource_id, None)
