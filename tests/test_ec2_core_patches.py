@@ -229,3 +229,17 @@ def test_a_deleted_resource_takes_its_tags_with_it(ec2: Any) -> None:
     ec2.delete_volume(VolumeId=volume)
     ec2.delete_network_interface(NetworkInterfaceId=interface)
     assert tagged() & {volume, snapshot, interface, kept} == {kept}
+
+
+def test_a_deleted_volume_takes_its_tags_with_it_over_http(server: Any) -> None:
+    """Server mode: core patch 0032 is applied in the server too."""
+    ec2 = server.client("ec2")
+    volume = ec2.create_volume(
+        AvailabilityZone="us-east-1a",
+        Size=1,
+        TagSpecifications=[
+            {"ResourceType": "volume", "Tags": [{"Key": "k", "Value": "v"}]}
+        ],
+    )["VolumeId"]
+    ec2.delete_volume(VolumeId=volume)
+    assert volume not in {t["ResourceId"] for t in ec2.describe_tags()["Tags"]}
