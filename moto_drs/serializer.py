@@ -32,6 +32,8 @@ from moto.core.serialize import (
 )
 from moto.core.utils import MISSING, get_value
 
+from moto_drs.drs.utils import FrozenItem
+
 # convert(serializer, value) -> the JSON value moto would write, or _SKIP where it writes nothing
 Converter = Callable[["DrsSerializer", Any], Any]
 _SKIP = object()
@@ -443,6 +445,8 @@ def _memoized(text: TextConverter) -> TextConverter:
     memo: OrderedDict[bytes, str] = OrderedDict()
 
     def memoized(serializer: "DrsSerializer", value: Any) -> Any:
+        if type(value) is FrozenItem:
+            return _frozen_text(serializer, value, text)
         if type(value) is not dict:
             return text(serializer, value)
         try:
@@ -493,6 +497,40 @@ def _trim(memo: "OrderedDict[bytes, str]") -> None:
             return
 
 
+# -- items that never change: their text kept with them ----------------------------------------
+# A FrozenItem (moto_drs.drs.utils) is never edited once built, and a model answers the same one
+# while what it describes is unchanged: its text is written once and kept in its
+# ``serialized`` slot, with the text converter that wrote it, so that a page of unchanged items
+# costs a look-up per item instead of ``marshal.dumps`` of each. Kept only for plain data (as
+# the memo above), which cannot change under a FrozenItem that does not.
+_FROZEN_ONLY = {FrozenItem}
+
+
+def _frozen_text(
+    serializer: "DrsSerializer", item: FrozenItem, text: TextConverter
+) -> Any:
+    kept = item.serialized
+    if kept is not None and kept[0] is text:
+        return kept[1]
+    written = text(serializer, item)
+    if written is not _SKIP and _plain_data([*item.keys(), *item.values()]):
+        item.serialized = (text, written)
+    return written
+
+
+def _frozen_items(
+    serializer: "DrsSerializer", items: list[Any], text: TextConverter
+) -> str:
+    written = []
+    for item in items:
+        kept = item.serialized
+        if kept is not None and kept[0] is text:
+            written.append(kept[1])
+        else:
+            written.append(_frozen_text(serializer, item, text))
+    return "[" + ", ".join(written) + "]"
+
+
 def _memoized_items(
     serializer: "DrsSerializer",
     items: list[Any],
@@ -501,7 +539,10 @@ def _memoized_items(
 ) -> str | None:
     """A list of memoized dicts, its keys and look-ups run by ``map`` (no Python call per item
     that the memo knows); None where an item is not a dict or not plain data."""
-    if not {*map(type, items)} <= _DICT_ONLY:
+    kinds = {*map(type, items)}
+    if kinds == _FROZEN_ONLY:
+        return _frozen_items(serializer, items, text)
+    if not kinds <= _DICT_ONLY:
         return None
     try:
         keys = list(map(_marshal, items, _repeat(2)))
@@ -529,6 +570,8 @@ def _structure_text(shape: StructureShape) -> TextConverter:
     by_type: dict[type, Callable[[DrsSerializer, Any], str]] = {}
     # tuple of a dict's keys -> a function that reads just the members present in it
     by_keys: dict[tuple[Any, ...], Callable[[DrsSerializer, Any], str]] = {}
+    # whether a FrozenItem is written as the dict it is (the same keys picked), once known
+    frozen_like_dict: list[bool] = []
 
     def members() -> tuple[_Member, ...]:
         if not plan:
@@ -544,6 +587,11 @@ def _structure_text(shape: StructureShape) -> TextConverter:
         if value is None:
             return _SKIP
         kind = type(value)
+        if kind is FrozenItem:
+            if not frozen_like_dict:
+                frozen_like_dict.append(_picked_like_dicts(members(), value))
+            if frozen_like_dict[0]:
+                value, kind = dict(value), dict  # the same keys tried: the same text
         if kind is dict:
             keys = tuple(value)
             generated = by_keys.get(keys)
@@ -560,6 +608,16 @@ def _structure_text(shape: StructureShape) -> TextConverter:
         return generated(serializer, value)
 
     return text
+
+
+def _picked_like_dicts(members: tuple[_Member, ...], sample: Any) -> bool:
+    """moto's attribute picker tries the same keys in ``sample`` (a dict subclass) as in a
+    dict, for every member (its aliases may look at the object's class)."""
+    return all(
+        member.dict_keys is not None
+        and member.lookup_for(sample)[0] == member.dict_keys
+        for member in members
+    )
 
 
 def _generate_text(

@@ -2,6 +2,7 @@
 
 import threading
 from datetime import datetime, timedelta, timezone
+from typing import Any, NoReturn
 
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.base_backend import BackendDict, BaseBackend
@@ -16,6 +17,33 @@ def new_id(prefix: str) -> str:
 
 def drs_arn(region_name: str, account_id: str, resource: str) -> str:
     return f"arn:{get_partition(region_name)}:drs:{region_name}:{account_id}:{resource}"
+
+
+class FrozenItem(dict[str, Any]):
+    """An item of a listing as a model described it, never edited once built.
+
+    A model may keep it and answer it again while what it describes is unchanged, and a
+    serializer may keep with it the text it wrote for it (``serialized``), so that an unchanged
+    item of a 1,000-item page costs a look-up instead of a walk over all its values. Editing it
+    raises TypeError: a change builds a new one. What it holds is built for it or, like every
+    shared value of the models, replaced and never edited in place.
+    """
+
+    __slots__ = ("serialized",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.serialized: Any = None
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError("a FrozenItem is never edited: describe the resource again")
+
+    __setitem__ = __delitem__ = _refuse
+    clear = pop = popitem = setdefault = update = __ior__ = _refuse  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # copy and pickle rebuild it whole (dict's protocol would set its items one by one)
+        return (type(self), (dict(self),))
 
 
 class DrsClock(BaseBackend):

@@ -23,7 +23,7 @@ from ..exceptions import (
     ResourceNotFoundException,
     ValidationException,
 )
-from ..utils import drs_arn, iso, new_id, now, parse_iso
+from ..utils import FrozenItem, drs_arn, iso, new_id, now, parse_iso
 from ..validation import reject_repeated
 from .base import DrsBackendCore, find_resource
 from .ec2_integration import ec2_of, run_conversion_server, terminate_instance
@@ -44,6 +44,13 @@ JOB_PROGRESSION: list[tuple[str | None, str]] = [
 NOT_LAUNCHABLE = ("STOPPED", "DISCONNECTED", "INITIATING", "INITIAL_SYNC")
 
 Phase = Callable[["Job"], None]
+# what a job keeps of its last description: (its tags then, the description), or None; one
+# list shared with its participants, whose changes empty it too
+Kept = list[tuple[tuple[tuple[str, Any], ...] | None, FrozenItem] | None]
+# attributes of a job that its description does not read: setting them keeps the description
+UNDESCRIBED_JOB_ATTRIBUTES = frozenset(
+    {"_status", "_tick", "_time_progressed", "moved_at", "phase_moment", "log_items"}
+)
 
 
 def filter_date(text: str, field: str) -> datetime:
@@ -58,6 +65,9 @@ def filter_date(text: str, field: str) -> datetime:
 
 class JobParticipant:
     """A source server in a job: its launch status and what the job launches it from."""
+
+    # its job's Kept: set by the job, emptied by any change of the participant
+    _kept: Kept | None = None
 
     def __init__(
         self, source_server_id: str, recovery_instance_id: str | None = None
@@ -74,6 +84,12 @@ class JobParticipant:
         self.refusal: str | None = None
         # (staging account, EC2 instance ID) of the conversion server, while the job runs
         self.conversion_server: tuple[str, str] | None = None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+        kept: Kept | None = self.__dict__.get("_kept")
+        if kept is not None:  # its job describes it: that description is out of date
+            kept[0] = None
 
     def describe(self) -> dict[str, Any]:
         item: dict[str, Any] = {
@@ -120,6 +136,12 @@ class Job(BaseModel, DrsManagedState):
         on_started: Phase,
         on_completed: Phase,
     ) -> None:
+        # the last description, kept while nothing it shows changes: setting an attribute of
+        # the job (but those in UNDESCRIBED_JOB_ATTRIBUTES) or of a participant, or a phase
+        # applied, forgets it; its tags are compared on every read (describe)
+        self._kept: Kept = [None]
+        for participant in participants:
+            participant._kept = self._kept
         DrsManagedState.__init__(self, JOB_MODEL, transitions=JOB_PROGRESSION)
         self._backend = backend
         self.job_id = new_id("drsjob")
@@ -140,13 +162,16 @@ class Job(BaseModel, DrsManagedState):
         # when the state manager moved the job into each status (DRS clock), and the moment
         # of the phase being applied: its log items and endDateTime are dated then
         self.moved_at: dict[str, datetime] = {}
-        # (moment, its ISO text) of creationDateTime and endDateTime: every read of a page of
-        # jobs wrote both, and neither moment changes once set
-        self._created_text = (self.created_at, iso(self.created_at))
-        self._ended_text: tuple[datetime, str] | None = None
         self.phase_moment: datetime | None = self.created_at
         self.log("JOB_START")
         self.phase_moment = None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+        if name not in UNDESCRIBED_JOB_ATTRIBUTES:
+            kept: Kept | None = self.__dict__.get("_kept")
+            if kept is not None:
+                kept[0] = None
 
     @property
     def is_active(self) -> bool:
@@ -180,21 +205,27 @@ class Job(BaseModel, DrsManagedState):
             self.phase = next(new for old, new in JOB_PROGRESSION if old == self.phase)
             self.phase_moment = self.moved_at.get(self.phase)
             self.phases[self.phase](self)
+            # a phase edits what the job shows in place too (participating resources)
+            self._kept[0] = None
             if self.phase == "COMPLETED":
                 self.ended_at = self.phase_moment or now()
                 self.log("JOB_END")
             self.phase_moment = None
 
-    def describe(self) -> dict[str, Any]:
-        created = self._created_text
-        if created[0] is not self.created_at:
-            created = self._created_text = (self.created_at, iso(self.created_at))
+    def describe(self) -> FrozenItem:
+        """The Job as DescribeJobs shows it; the same object while nothing it shows changed,
+        so that a page of unchanged jobs costs a look-up per job (and its text is kept with it)."""
+        tags = self._backend.tagger.tags.get(self.arn)
+        tag_key = tuple(tags.items()) if tags else None
+        kept = self._kept[0]
+        if kept is not None and kept[0] == tag_key:
+            return kept[1]
         job: dict[str, Any] = {
             "jobID": self.job_id,
             "arn": self.arn,
             "type": self.type,
             "initiatedBy": self.initiated_by,
-            "creationDateTime": created[1],
+            "creationDateTime": iso(self.created_at),
             "status": self.phase,
             "participatingServers": [p.describe() for p in self.participants],
             "participatingResources": [
@@ -203,16 +234,25 @@ class Job(BaseModel, DrsManagedState):
             "tags": self._backend.tagger.get_tag_dict_for_resource(self.arn),
         }
         if self.ended_at:
-            ended = self._ended_text
-            if ended is None or ended[0] is not self.ended_at:
-                ended = self._ended_text = (self.ended_at, iso(self.ended_at))
-            job["endDateTime"] = ended[1]
-        return job
+            job["endDateTime"] = iso(self.ended_at)
+        described = FrozenItem(job)
+        self._kept[0] = (tag_key, described)
+        return described
+
+
+def newest_first(jobs: list[Job]) -> list[Job]:
+    """ "sorted by creationDataTime - latest date first" (API reference); of two jobs created
+    at the same moment, the one created later first (``jobs`` are in creation order)."""
+    jobs.reverse()
+    jobs.sort(key=lambda job: job.created_at, reverse=True)
+    return jobs
 
 
 class JobOperations(DrsBackendCore):
     def _init_jobs(self) -> None:
         self.jobs: dict[str, Job] = {}
+        # every job, newest first as DescribeJobs lists them; None once a job came or went
+        self.jobs_newest_first: list[Job] | None = None
         # the jobs not yet seen COMPLETED: what every read settles, without a scan of them all
         self.active_jobs: dict[str, Job] = {}
 
@@ -233,6 +273,7 @@ class JobOperations(DrsBackendCore):
         ]
         job = Job(self, job_type, initiated_by, members, on_started, on_completed)
         self.jobs[job.job_id] = job
+        self.jobs_newest_first = None
         self.active_jobs[job.job_id] = job
         self.register_taggable(job.arn, job)
         if tags:
@@ -636,24 +677,28 @@ class JobOperations(DrsBackendCore):
         filters = filters or {}
         ids = filters.get("jobIDs")
         if ids:
-            jobs = [self.jobs[i] for i in dict.fromkeys(ids) if i in self.jobs]
+            jobs = newest_first(
+                [self.jobs[i] for i in dict.fromkeys(ids) if i in self.jobs]
+            )
         else:
-            jobs = list(self.jobs.values())
+            if self.jobs_newest_first is None:
+                self.jobs_newest_first = newest_first(list(self.jobs.values()))
+            jobs = list(self.jobs_newest_first)
         if filters.get("fromDate"):
             start = filter_date(filters["fromDate"], "filters.fromDate")
             jobs = [job for job in jobs if job.created_at >= start]
         if filters.get("toDate"):
             end = filter_date(filters["toDate"], "filters.toDate")
             jobs = [job for job in jobs if job.created_at <= end]
-        # "sorted by creationDataTime - latest date first" (API reference); jobs dict keeps creation order
-        jobs.reverse()
-        jobs.sort(key=lambda job: job.created_at, reverse=True)
         page, token = paginate_list(
             jobs, "job_id", max_results, next_token, filters=filters
         )
-        for job in page:  # a read by a poller: manual progression counts it
-            job.advance()
-            job.progress()
+        for job in page:
+            if (
+                job.phase != "COMPLETED"
+            ):  # a read by a poller: manual progression counts it
+                job.advance()  # (a COMPLETED job has no status left to count reads towards)
+                job.progress()
         return [job.describe() for job in page], token
 
     def describe_job_log_items(
@@ -679,5 +724,6 @@ class JobOperations(DrsBackendCore):
                 "JOB",
             )
         del self.jobs[job_id]
+        self.jobs_newest_first = None
         self.active_jobs.pop(job_id, None)
         self.unregister_taggable(job.arn)

@@ -15,7 +15,7 @@ from moto.core.common_models import BaseModel
 from moto.core.exceptions import ServiceException
 
 from ..exceptions import ConflictException, ResourceNotFoundException
-from ..utils import drs_arn, iso, now
+from ..utils import FrozenItem, drs_arn, iso, now
 from ..validation import reject_repeated
 from .base import INITIATION_STEPS, DrsBackendCore, find_resource
 from .ec2_integration import (
@@ -65,6 +65,11 @@ AMI_LINUX_ARM = (
     "ami-0e9271c829888680e"  # al2022-ami-2022.0.20220728.1-kernel-5.15-arm64
 )
 AMI_WINDOWS = "ami-b7e93bce"  # Windows_Server-2016-English-Full-Base-2017.10.13
+# what a recovery instance keeps of its last description: (EC2 state, tags, description) or
+# None; one list shared with its failback, whose changes empty it too
+Kept = list[tuple[str, tuple[tuple[str, Any], ...] | None, FrozenItem] | None]
+# what the state manager sets on a read while failback cannot move: not in the description
+UNDESCRIBED_FAILBACK_ATTRIBUTES = frozenset({"_tick", "_time_progressed"})
 
 
 class RecoveryInstanceFailback(BaseModel, DrsManagedState):
@@ -75,9 +80,29 @@ class RecoveryInstanceFailback(BaseModel, DrsManagedState):
     FAILBACK_COMPLETED (the failback launch job completes).
     """
 
+    # its recovery instance's Kept: set by the instance, emptied by any change of the failback
+    _kept: Kept | None = None
+
     def __init__(self) -> None:
         DrsManagedState.__init__(self, FAILBACK_MODEL, transitions=FAILBACK_PROGRESSION)
         self.stop()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+        if name not in UNDESCRIBED_FAILBACK_ATTRIBUTES:
+            kept: Kept | None = self.__dict__.get("_kept")
+            if kept is not None:
+                kept[0] = None
+
+    @property
+    def settled(self) -> bool:
+        """Its description reads no clock and shows no status that the state manager could
+        move: it stays the same until an attribute changes."""
+        return (
+            self.initiated_at is None
+            and self.client_id is None
+            and self._get_next_status(self._status) == self._status
+        )
 
     def stop(self) -> None:
         self.status = "FAILBACK_NOT_STARTED"
@@ -166,6 +191,9 @@ class RecoveryInstance(BaseModel):
         is_drill: bool,
         snapshot: "RecoverySnapshot",
     ) -> None:
+        # the last description, kept while nothing it shows changes: setting an attribute of
+        # the instance or of its failback forgets it; EC2 state and tags are compared on reads
+        self._kept: Kept = [None]
         self._backend = backend
         self.recovery_instance_id: str = instance.id
         self.arn = drs_arn(
@@ -186,6 +214,7 @@ class RecoveryInstance(BaseModel):
         self.properties = self._properties(instance, server)
         self.disconnected = False
         self.failback = RecoveryInstanceFailback()
+        self.failback._kept = self._kept
         self.failback_configuration: dict[str, Any] = {
             "bandwidthThrottling": 0,
             "usePrivateIP": False,
@@ -226,6 +255,12 @@ class RecoveryInstance(BaseModel):
             if key in source:
                 properties[key] = source[key]
         return properties
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+        kept: Kept | None = self.__dict__.get("_kept")
+        if kept is not None:
+            kept[0] = None
 
     @property
     def ec2_instance_state(self) -> str:
@@ -288,13 +323,28 @@ class RecoveryInstance(BaseModel):
             info["replicatedDisks"] = self._replicated_disks(1.0)
         return info
 
-    def describe(self, ec2: Any | None = None) -> dict[str, Any]:
-        """``ec2``: the Region's EC2 backend, when the caller (a page) looked it up once."""
+    def read(self, ec2: Any | None) -> FrozenItem:
+        """``describe`` for a poller: manual progression of failback replication counts it
+        (a failback that cannot move, as a kept description's is, has nothing to count)."""
+        if self._kept[0] is None:
+            self.failback.advance()
+        return self.describe(ec2)
+
+    def describe(self, ec2: Any | None = None) -> FrozenItem:
+        """The RecoveryInstance as DescribeRecoveryInstances shows it; the same object while
+        nothing it shows changed (see ``_kept``). ``ec2``: the Region's EC2 backend, when the
+        caller (a page) looked it up once."""
         if ec2 is None:
             ec2 = ec2_of(self._backend.account_id, self._backend.region_name)
+        state = self._ec2_state(ec2)  # live: EC2 changes it without DRS
+        tags = self._backend.tagger.tags.get(self.arn)
+        tag_key = tuple(tags.items()) if tags else None
+        kept = self._kept[0]
+        if kept is not None and kept[0] == state and kept[1] == tag_key:
+            return kept[2]
         item: dict[str, Any] = {
             "ec2InstanceID": self.recovery_instance_id,
-            "ec2InstanceState": self._ec2_state(ec2),
+            "ec2InstanceState": state,
             "jobID": self.job_id,
             "recoveryInstanceID": self.recovery_instance_id,
             "sourceServerID": self.source_server_id,
@@ -310,7 +360,10 @@ class RecoveryInstance(BaseModel):
         }
         if self.origin_availability_zone:
             item["originAvailabilityZone"] = self.origin_availability_zone
-        return item
+        described = FrozenItem(item)
+        if self.failback.settled:
+            self._kept[0] = (state, tag_key, described)
+        return described
 
 
 def boot_image(server: "SourceServer") -> str:
@@ -581,12 +634,8 @@ class RecoveryInstanceOperations(DrsBackendCore):
         page, token = paginate_list(
             instances, "recovery_instance_id", max_results, next_token, filters=filters
         )
-        for (
-            instance
-        ) in page:  # a read: manual progression of failback replication counts it
-            instance.failback.advance()
         ec2 = ec2_of(self.account_id, self.region_name)  # once, not per item
-        return [instance.describe(ec2) for instance in page], token
+        return [instance.read(ec2) for instance in page], token
 
     # -- TerminateRecoveryInstances -----------------------------------------------------------------
 
