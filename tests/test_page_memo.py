@@ -1,12 +1,16 @@
 """The serializer writes a job, a recovery instance and a source server's static parts once per
-content (moto_drs/serializer.py, "a memo of whole items"): every change that alters what a
-listing shows must show on the next read, however often the unchanged item was read before.
-Each test reads the item twice first, so that its text is memoized, then changes it."""
+content (moto_drs/serializer.py, "a memo of whole items"), and a job or a recovery instance keeps
+its description while unchanged, with its text ("items that never change"): every change that
+alters what a listing shows must show on the next read, however often the unchanged item was
+read before. Each test reads the item twice first, so that its text is kept, then changes it."""
 
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 import requests
 from conftest import Server
+from moto.moto_api import state_manager
 from shape_check import assert_client_error
 
 import moto_drs
@@ -226,3 +230,126 @@ def test_whole_answers_and_pages_of_source_servers(drs: Any) -> None:
         assert_client_error(error, "ValidationException", 400)
     else:
         raise AssertionError("a token of another query was accepted")
+
+
+@pytest.fixture
+def jobs_move_every_second_read() -> Iterator[None]:
+    state_manager.set_transition("drs::job", {"progression": "manual", "times": 2})
+    yield
+    state_manager.unset_transition("drs::job")
+
+
+def test_a_job_read_twice_in_each_state_shows_each_phase(
+    drs: Any, jobs_move_every_second_read: None
+) -> None:
+    server_id = moto_drs.add_source_server()["sourceServerID"]
+    created = drs.start_recovery(
+        sourceServers=[{"sourceServerID": server_id}], isDrill=True
+    )["job"]
+    seen = []
+    for _ in range(8):
+        job = _only_job(drs, created["jobID"])
+        (participant,) = job["participatingServers"]
+        seen.append((job["status"], participant["launchStatus"], "endDateTime" in job))
+    assert seen == [
+        ("PENDING", "PENDING", False),
+        ("STARTED", "IN_PROGRESS", False),
+        ("STARTED", "IN_PROGRESS", False),
+        ("COMPLETED", "LAUNCHED", True),
+        *[("COMPLETED", "LAUNCHED", True)] * 4,
+    ]
+    assert participant["recoveryInstanceID"].startswith("i-")
+
+
+def test_a_job_under_time_progression_follows_the_clock(drs: Any) -> None:
+    state_manager.set_transition("drs::job", {"progression": "time", "seconds": 60})
+    try:
+        server_id = moto_drs.add_source_server()["sourceServerID"]
+        job_id = drs.start_recovery(sourceServers=[{"sourceServerID": server_id}])[
+            "job"
+        ]["jobID"]
+        assert _read_twice(lambda: _only_job(drs, job_id))["status"] == "PENDING"
+        moto_drs.advance_clock(61)
+        assert _read_twice(lambda: _only_job(drs, job_id))["status"] == "STARTED"
+        moto_drs.advance_clock(61)
+        assert _only_job(drs, job_id)["status"] == "COMPLETED"
+    finally:
+        state_manager.unset_transition("drs::job")
+
+
+def test_tags_show_in_the_order_they_have_now(drs: Any) -> None:
+    """Tags removed and added again change the order of the JSON text, not the set."""
+    server_id = moto_drs.add_source_server()["sourceServerID"]
+    job_id, instance_id = _drill(drs, server_id)
+    for read in (
+        lambda: _only_job(drs, job_id),
+        lambda: _only_instance(drs, instance_id),
+    ):
+        arn = read()["arn"]
+        drs.tag_resource(resourceArn=arn, tags={"a": "1", "b": "2"})
+        assert list(_read_twice(read)["tags"].items()) == [("a", "1"), ("b", "2")]
+        drs.untag_resource(resourceArn=arn, tagKeys=["a"])
+        drs.tag_resource(resourceArn=arn, tags={"a": "1"})
+        assert list(read()["tags"].items()) == [("b", "2"), ("a", "1")]
+
+
+def test_a_recovery_instance_shows_its_ec2_state_live(drs: Any, ec2: Any) -> None:
+    server_id = moto_drs.add_source_server()["sourceServerID"]
+    _, instance_id = _drill(drs, server_id)
+    read = lambda: _only_instance(drs, instance_id)  # noqa: E731
+    assert _read_twice(read)["ec2InstanceState"] == "RUNNING"
+    ec2.stop_instances(InstanceIds=[instance_id])
+    assert _read_twice(read)["ec2InstanceState"] == "STOPPED"
+    ec2.start_instances(InstanceIds=[instance_id])
+    assert read()["ec2InstanceState"] == "RUNNING"
+
+
+def test_a_failing_back_instance_is_dated_by_the_clock_on_every_read(drs: Any) -> None:
+    server_id = moto_drs.add_source_server()["sourceServerID"]
+    _, instance_id = _drill(drs, server_id)
+    _read_twice(lambda: _only_instance(drs, instance_id))
+    moto_drs.connect_failback_client(instance_id)
+    first = _only_instance(drs, instance_id)["failback"]
+    moto_drs.advance_clock(120)
+    later = _only_instance(drs, instance_id)["failback"]
+    assert (
+        later["agentLastSeenByServiceDateTime"]
+        > first["agentLastSeenByServiceDateTime"]
+    )
+
+
+def test_a_listing_of_every_job_shows_new_and_deleted_jobs(drs: Any) -> None:
+    servers = [moto_drs.add_source_server()["sourceServerID"] for _ in range(3)]
+    first, _ = _drill(drs, servers[0])
+    second, _ = _drill(drs, servers[1])
+
+    def listed() -> list[str]:
+        return [job["jobID"] for job in drs.describe_jobs()["items"]]
+
+    assert _read_twice(lambda: {"ids": listed()})["ids"] == [second, first]
+    third, _ = _drill(drs, servers[2])
+    assert listed() == [third, second, first]
+    drs.delete_job(jobID=second)
+    assert _read_twice(lambda: {"ids": listed()})["ids"] == [third, first]
+    page = drs.describe_jobs(maxResults=1)
+    assert [job["jobID"] for job in page["items"]] == [third]
+    rest = drs.describe_jobs(maxResults=1, nextToken=page["nextToken"])["items"]
+    assert [job["jobID"] for job in rest] == [first]
+
+
+def test_over_http_a_job_and_an_instance_show_their_changes(server: Server) -> None:
+    drs = server.client()
+    drs.initialize_service()
+    ec2 = server.client("ec2")
+    seeded = requests.post(
+        f"{server.url}/moto-api/static/drs/source-servers", json={}, timeout=10
+    ).json()["sourceServer"]
+    job_id, instance_id = _drill(drs, seeded["sourceServerID"])
+    _read_twice(lambda: _only_instance(drs, instance_id))
+    ec2.stop_instances(InstanceIds=[instance_id])
+    assert _only_instance(drs, instance_id)["ec2InstanceState"] == "STOPPED"
+    _read_twice(lambda: _only_job(drs, job_id))
+    drs.terminate_recovery_instances(recoveryInstanceIDs=[instance_id])
+    jobs = drs.describe_jobs()["items"]
+    assert [job["type"] for job in jobs] == ["TERMINATE", "LAUNCH"]
+    assert jobs[0]["participatingServers"][0]["launchStatus"] == "TERMINATED"

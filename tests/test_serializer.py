@@ -18,6 +18,7 @@ from moto.core.serialize import (
 from moto.core.utils import get_service_model
 
 from moto_drs.drs.exceptions import ConflictException
+from moto_drs.drs.utils import FrozenItem
 
 try:
     from moto_drs.serializer import DrsSerializer
@@ -227,3 +228,43 @@ def test_model_objects_are_read_as_getattr_reads_them() -> None:
                     type(value).__name__,
                     vars(value) if hasattr(value, "__dict__") else "",
                 )
+
+
+def _frozen(value: Any) -> Any:
+    return FrozenItem(value) if type(value) is dict else value
+
+
+def test_frozen_items_are_written_as_moto_writes_them() -> None:
+    """A job or recovery instance the model kept (a FrozenItem) is written once and its text
+    kept with it: the same bytes as moto's, on the first write and from the kept text."""
+    rng = random.Random("frozen")
+    for operation, member in (
+        ("DescribeJobs", "items"),
+        ("DescribeRecoveryInstances", "items"),
+        ("StartRecovery", "job"),
+    ):
+        shape = MODEL.operation_model(operation).output_shape
+        for _ in range(15):
+            result = sample(shape, rng, as_objects=False)
+            value = result.get(member)
+            if isinstance(value, list):
+                result[member] = [_frozen(item) for item in value]
+            else:
+                result[member] = _frozen(value)
+            expected = serialize(RestJSONSerializer, operation, result)
+            assert serialize(DrsSerializer, operation, result) == expected
+            assert serialize(DrsSerializer, operation, result) == expected
+
+
+def test_a_frozen_item_refuses_edits() -> None:
+    item = FrozenItem({"jobID": "drsjob-1", "tags": {}})
+    for edit in (
+        lambda: item.__setitem__("status", "COMPLETED"),
+        lambda: item.pop("jobID"),
+        lambda: item.update(status="COMPLETED"),
+        lambda: item.setdefault("status", "x"),
+        lambda: item.clear(),
+    ):
+        with pytest.raises(TypeError):
+            edit()
+    assert item == {"jobID": "drsjob-1", "tags": {}}
