@@ -19,7 +19,7 @@ from collections.abc import Callable
 from enum import Enum
 from itertools import repeat as _repeat
 from json.encoder import encode_basestring_ascii
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from moto.core.model import ListShape, MapShape, Shape, StructureShape
 from moto.core.serialize import (
@@ -32,7 +32,8 @@ from moto.core.serialize import (
 )
 from moto.core.utils import MISSING, get_value
 
-from moto_drs.drs.utils import FrozenItem
+if TYPE_CHECKING:
+    from moto_drs.drs.utils import FrozenItem
 
 # convert(serializer, value) -> the JSON value moto would write, or _SKIP where it writes nothing
 Converter = Callable[["DrsSerializer", Any], Any]
@@ -341,6 +342,7 @@ def text_converter_for(shape: Shape) -> TextConverter:
 
 def _compile_text(shape: Shape) -> TextConverter:
     """The text of what ``_compile``'s converter returns; the same cases, the same fallbacks."""
+    _know_frozen_items()
     convert = converter_for(shape)
     if not _reproducible(shape) or not _nested_as_moto_writes_it(shape):
         return _dumped(convert)
@@ -445,8 +447,8 @@ def _memoized(text: TextConverter) -> TextConverter:
     memo: OrderedDict[bytes, str] = OrderedDict()
 
     def memoized(serializer: "DrsSerializer", value: Any) -> Any:
-        if type(value) is FrozenItem:
-            return _frozen_text(serializer, value, text)
+        if type(value) is _FROZEN_ITEM:
+            return _frozen_text(serializer, cast("FrozenItem", value), text)
         if type(value) is not dict:
             return text(serializer, value)
         try:
@@ -503,11 +505,27 @@ def _trim(memo: "OrderedDict[bytes, str]") -> None:
 # ``serialized`` slot, with the text converter that wrote it, so that a page of unchanged items
 # costs a look-up per item instead of ``marshal.dumps`` of each. Kept only for plain data (as
 # the memo above), which cannot change under a FrozenItem that does not.
-_FROZEN_ONLY = {FrozenItem}
+class _NoFrozenItemYet:
+    """Stands for FrozenItem until the first text converter is compiled."""
+
+
+# moto_drs.drs.utils.FrozenItem, imported when the first text converter is compiled (a DRS
+# answer is being written, so the service is imported): importing it with this module would
+# import the whole service at ``import moto_drs``, about a second
+_FROZEN_ITEM: type = _NoFrozenItemYet
+_FROZEN_ONLY: set[type] = {_NoFrozenItemYet}
+
+
+def _know_frozen_items() -> None:
+    global _FROZEN_ITEM, _FROZEN_ONLY
+    if _FROZEN_ITEM is _NoFrozenItemYet:
+        from moto_drs.drs.utils import FrozenItem
+
+        _FROZEN_ITEM, _FROZEN_ONLY = FrozenItem, {FrozenItem}
 
 
 def _frozen_text(
-    serializer: "DrsSerializer", item: FrozenItem, text: TextConverter
+    serializer: "DrsSerializer", item: "FrozenItem", text: TextConverter
 ) -> Any:
     kept = item.serialized
     if kept is not None and kept[0] is text:
@@ -587,7 +605,7 @@ def _structure_text(shape: StructureShape) -> TextConverter:
         if value is None:
             return _SKIP
         kind = type(value)
-        if kind is FrozenItem:
+        if kind is _FROZEN_ITEM:
             if not frozen_like_dict:
                 frozen_like_dict.append(_picked_like_dicts(members(), value))
             if frozen_like_dict[0]:
