@@ -1,6 +1,8 @@
 """Registration with moto: mock_drs in every form, mock_aws, regions and partitions, reset."""
 
 import asyncio
+import subprocess
+import sys
 import unittest
 from typing import Any
 
@@ -22,6 +24,16 @@ def seeded_count() -> int:
 def init_and_seed() -> None:
     make_drs_client().initialize_service()
     moto_drs.add_source_server()
+
+
+def test_import_leaves_the_service_to_its_first_use() -> None:
+    """``import moto_drs`` does not import the service (its models import moto's EC2: about a
+    second); moto imports it when DRS is first used. The serializer too waits until then."""
+    code = "import sys, moto_drs; print('moto_drs.drs' in sys.modules)"
+    answer = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert answer.stdout.strip() == "False"
 
 
 def test_register_twice_is_harmless() -> None:
