@@ -27,6 +27,7 @@ from ..utils import FrozenItem, drs_arn, iso, new_id, now, parse_iso
 from ..validation import reject_repeated
 from .base import DrsBackendCore, find_resource
 from .ec2_integration import ec2_of, run_conversion_server, terminate_instance
+from .kept_descriptions import ForgetsDescriptionOnChange
 from .managed_state import DrsManagedState
 from .paging import paginate_list
 
@@ -48,7 +49,7 @@ Phase = Callable[["Job"], None]
 # list shared with its participants, whose changes empty it too
 Kept = list[tuple[tuple[tuple[str, Any], ...] | None, FrozenItem] | None]
 # attributes of a job that its description does not read: setting them keeps the description
-UNDESCRIBED_JOB_ATTRIBUTES = frozenset(
+UNDESCRIBED_JOB_ATTRIBUTES: frozenset[str] = frozenset(
     {"_status", "_tick", "_time_progressed", "moved_at", "phase_moment", "log_items"}
 )
 
@@ -63,11 +64,9 @@ def filter_date(text: str, field: str) -> datetime:
         ) from None
 
 
-class JobParticipant:
-    """A source server in a job: its launch status and what the job launches it from."""
-
-    # its job's Kept: set by the job, emptied by any change of the participant
-    _kept: Kept | None = None
+class JobParticipant(ForgetsDescriptionOnChange):
+    """A source server in a job: its launch status and what the job launches it from; its job
+    sets ``_kept`` to its own, so that any change of the participant forgets the job's."""
 
     def __init__(
         self, source_server_id: str, recovery_instance_id: str | None = None
@@ -84,12 +83,6 @@ class JobParticipant:
         self.refusal: str | None = None
         # (staging account, EC2 instance ID) of the conversion server, while the job runs
         self.conversion_server: tuple[str, str] | None = None
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        object.__setattr__(self, name, value)
-        kept: Kept | None = self.__dict__.get("_kept")
-        if kept is not None:  # its job describes it: that description is out of date
-            kept[0] = None
 
     def describe(self) -> dict[str, Any]:
         item: dict[str, Any] = {
@@ -124,8 +117,10 @@ class JobLogItem:
         }
 
 
-class Job(BaseModel, DrsManagedState):
+class Job(ForgetsDescriptionOnChange, BaseModel, DrsManagedState):
     """A DRS job. ``phase`` is the last state whose effects were applied; it is what clients see."""
+
+    undescribed = UNDESCRIBED_JOB_ATTRIBUTES
 
     def __init__(
         self,
@@ -165,13 +160,6 @@ class Job(BaseModel, DrsManagedState):
         self.phase_moment: datetime | None = self.created_at
         self.log("JOB_START")
         self.phase_moment = None
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        object.__setattr__(self, name, value)
-        if name not in UNDESCRIBED_JOB_ATTRIBUTES:
-            kept: Kept | None = self.__dict__.get("_kept")
-            if kept is not None:
-                kept[0] = None
 
     @property
     def is_active(self) -> bool:

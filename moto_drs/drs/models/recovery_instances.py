@@ -32,6 +32,7 @@ from .ec2_integration import (
     run_instance,
     terminate_instance,
 )
+from .kept_descriptions import ForgetsDescriptionOnChange
 from .managed_state import DrsManagedState
 from .paging import paginate_list
 
@@ -72,7 +73,7 @@ Kept = list[tuple[str, tuple[tuple[str, Any], ...] | None, FrozenItem] | None]
 UNDESCRIBED_FAILBACK_ATTRIBUTES = frozenset({"_tick", "_time_progressed"})
 
 
-class RecoveryInstanceFailback(BaseModel, DrsManagedState):
+class RecoveryInstanceFailback(ForgetsDescriptionOnChange, BaseModel, DrsManagedState):
     """Failback replication of a recovery instance: FAILBACK_IN_PROGRESS -> FAILBACK_READY_FOR_LAUNCH.
 
     Only that move is the state manager's; the others are set by operations: FAILBACK_NOT_STARTED
@@ -80,19 +81,12 @@ class RecoveryInstanceFailback(BaseModel, DrsManagedState):
     FAILBACK_COMPLETED (the failback launch job completes).
     """
 
-    # its recovery instance's Kept: set by the instance, emptied by any change of the failback
-    _kept: Kept | None = None
+    # its recovery instance sets ``_kept`` to its own: any change of the failback forgets it
+    undescribed = UNDESCRIBED_FAILBACK_ATTRIBUTES
 
     def __init__(self) -> None:
         DrsManagedState.__init__(self, FAILBACK_MODEL, transitions=FAILBACK_PROGRESSION)
         self.stop()
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        object.__setattr__(self, name, value)
-        if name not in UNDESCRIBED_FAILBACK_ATTRIBUTES:
-            kept: Kept | None = self.__dict__.get("_kept")
-            if kept is not None:
-                kept[0] = None
 
     @property
     def settled(self) -> bool:
@@ -176,7 +170,7 @@ class RecoveryInstanceFailback(BaseModel, DrsManagedState):
         return failback
 
 
-class RecoveryInstance(BaseModel):
+class RecoveryInstance(ForgetsDescriptionOnChange, BaseModel):
     """An EC2 instance DRS launched for a source server (drill or recovery)."""
 
     # the EC2 reservation of the launch: look-ups go straight to it (ec2_integration.find_instance)
@@ -255,12 +249,6 @@ class RecoveryInstance(BaseModel):
             if key in source:
                 properties[key] = source[key]
         return properties
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        object.__setattr__(self, name, value)
-        kept: Kept | None = self.__dict__.get("_kept")
-        if kept is not None:
-            kept[0] = None
 
     @property
     def ec2_instance_state(self) -> str:
