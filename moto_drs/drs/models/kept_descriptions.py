@@ -1,5 +1,5 @@
-"""Models that keep their last description while nothing it shows changes (DescribeJobs and
-DescribeRecoveryInstances pages: an unchanged item costs a look-up, docs/performance.md)."""
+"""Models that keep their last description while nothing it shows changes, so that an
+unchanged item of a DescribeJobs or DescribeRecoveryInstances page costs a look-up."""
 
 from typing import Any, ClassVar
 
@@ -18,8 +18,7 @@ class ForgetsDescriptionOnChange:
     def __setattr__(self, name: str, value: Any) -> None:
         object.__setattr__(self, name, value)
         if name not in self.undescribed:
+            # what the description shows changed: the kept one is out of date
             kept = self.__dict__.get("_kept")
-            if (
-                kept is not None
-            ):  # what it shows changed: the kept description is out of date
+            if kept is not None:
                 kept[0] = None
