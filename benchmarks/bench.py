@@ -805,10 +805,10 @@ def bench_server(report: Report, rounds: int, calls: int, threads: int = 8) -> N
 # -- 6: soak ---------------------------------------------------------------------------------
 
 
-def resident_memory() -> int:
-    """Bytes this process holds in RAM now (Linux), or 0 where that cannot be read."""
+def resident_memory(pid: int | str = "self") -> int:
+    """Bytes a process (this one by default) holds in RAM now (Linux), or 0 where that cannot be read."""
     try:
-        with open("/proc/self/statm") as statm:
+        with open(f"/proc/{pid}/statm") as statm:
             return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError):
         return 0
@@ -829,6 +829,8 @@ class Soak:
         self.server_messages: list[str] = []
         self.other_errors: list[str] = []
         self.rss_first = 0
+        # whose memory counts: the server's process, or this one when the server runs in it
+        self.server_pid: int | str = "self"
 
     def call(self, fn: Callable[..., Any], **kwargs: Any) -> Any:
         from botocore.exceptions import ClientError
@@ -854,7 +856,7 @@ class Soak:
                 self.done += 1
                 if self.done == self.total // 5:
                     gc.collect()
-                    self.rss_first = resident_memory()
+                    self.rss_first = resident_memory(self.server_pid)
 
     def exhausted(self) -> bool:
         return self.done >= self.total
@@ -951,40 +953,47 @@ def soak_subnet(ec2: Any, drs: Any, servers: list[str]) -> str:
     return str(subnet)
 
 
-def bench_soak(report: Report, total: int, threads: int = 8) -> None:
+def bench_soak(
+    report: Report, total: int, threads: int = 8, in_thread: bool = False
+) -> None:
+    """The soak against ``moto_drs_server`` in its own process, whose memory is measured.
+
+    ``in_thread``: against a ``ThreadedMotoServer`` in this process, as until round 7; its RSS
+    then counts the 8 clients' memory too (docs/performance.md, round 7).
+    """
     from botocore.config import Config
     from moto.server import ThreadedMotoServer
 
     from moto_drs.core_patches import live_models
 
-    # the soak stands for a long-running ``moto_drs_server``, which applies core patch 0030
-    live_models.apply()
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
+    threaded: Any = None
+    process: subprocess.Popen[bytes] | None = None
+    if in_thread:
+        # the soak stands for a long-running ``moto_drs_server``, which applies core patch 0030
+        live_models.apply()
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        threaded = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        threaded.start()
+        host, port = threaded.get_host_and_port()
+        url = f"http://{host}:{port}"
+    else:
+        process, url = serve_in_subprocess()
     try:
-        host, port = server.get_host_and_port()
         config = Config(retries={"max_attempts": 1, "mode": "standard"})
 
         def client(service: str = "drs") -> Any:
             return boto3.client(
-                service,
-                region_name=REGION,
-                endpoint_url=f"http://{host}:{port}",
-                config=config,
+                service, region_name=REGION, endpoint_url=url, config=config
             )
 
         client().initialize_service()
-        fleet = [
-            moto_drs.add_source_server(data_replication_state="CONTINUOUS")[
-                "sourceServerID"
-            ]
-            for _ in range(threads * 4)
-        ]
+        fleet = [seed_over_http(url) for _ in range(threads * 4)]
         soak_subnet(client("ec2"), client(), fleet)
         clients = [client() for _ in range(threads)]
 
         def run(soak: Soak) -> None:
+            if process is not None:
+                soak.server_pid = process.pid
             pool = [
                 threading.Thread(
                     target=soak_client,
@@ -1004,10 +1013,14 @@ def bench_soak(report: Report, total: int, threads: int = 8) -> None:
         started = time.perf_counter()
         run(soak)
         gc.collect()
-        rss_last = resident_memory()
+        rss_last = resident_memory(soak.server_pid)
         elapsed = time.perf_counter() - started
     finally:
-        server.stop()
+        if threaded is not None:
+            threaded.stop()
+        if process is not None:
+            process.terminate()
+            process.wait(timeout=30)
     window = total // 5
     done = min(soak.done, len(soak.latencies))
     first = sorted(soak.latencies[:window])
@@ -1019,7 +1032,9 @@ def bench_soak(report: Report, total: int, threads: int = 8) -> None:
     report.info(
         f"{soak.done:,} requests from {threads} clients in {elapsed:.0f} s "
         f"({soak.done / elapsed:.0f} req/s); p99 first {window:,} {p99(first) * 1e3:.1f} ms, "
-        f"last {window:,} {p99(last) * 1e3:.1f} ms; RSS {soak.rss_first / 1e6:.0f} MB -> "
+        f"last {window:,} {p99(last) * 1e3:.1f} ms; RSS of the "
+        f"{'bench process (server and clients)' if in_thread else 'moto_drs_server process'} "
+        f"{soak.rss_first / 1e6:.0f} MB -> "
         f"{rss_last / 1e6:.0f} MB; client errors (4xx) {len(soak.other_errors)}"
     )
     for message in soak.server_messages + soak.other_errors[:5]:
@@ -1088,6 +1103,11 @@ def main(argv: list[str] | None = None) -> int:
         "--soak-requests", type=int, default=50_000, help=argparse.SUPPRESS
     )
     parser.add_argument(
+        "--soak-in-thread",
+        action="store_true",
+        help="soak a ThreadedMotoServer in this process instead of moto_drs_server (until round 7)",
+    )
+    parser.add_argument(
         "--plot",
         metavar="FILE",
         help="also write a PNG of cost by fleet size, 10 to 10,000 servers (needs matplotlib)",
@@ -1112,7 +1132,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.soak:
         print("Server-mode soak")
-        bench_soak(report, args.soak_requests)
+        bench_soak(report, args.soak_requests, in_thread=args.soak_in_thread)
     else:
         print("Start-up")
         bench_import(report, max(3, rounds // 2))
