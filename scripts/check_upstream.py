@@ -162,6 +162,10 @@ def check(out: Path) -> int:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
+    if len(sys.argv) != 2 or sys.argv[1] in ("-h", "--help"):
         raise SystemExit(__doc__)
+    if not Path(sys.argv[1], "moto").is_dir():
+        raise SystemExit(
+            f"{sys.argv[1]}: not a tree scripts/upstream.py wrote (no moto/)\n{__doc__}"
+        )
     sys.exit(check(Path(sys.argv[1])))
