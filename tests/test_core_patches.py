@@ -450,3 +450,193 @@ def test_a_test_process_keeps_moto_s_model_list() -> None:
 
     queue_class = model_data["sqs"]["Queue"]
     assert isinstance(vars(queue_class).get("instances_tracked"), list)
+
+
+# -- 0040: an in-process request's environ, built directly ------------------------------------
+
+_URLS = [
+    "https://drs.us-east-1.amazonaws.com/GetLaunchConfiguration",
+    "https://drs.us-east-1.amazonaws.com/DescribeJobs?maxResults=5&x=%20y",
+    "http://localhost:5000/tags/arn%3Aaws%3Adrs%3Aus-east-1%3A123456789012%3Asource-server%2Fs-1",
+    "http://127.0.0.1:80/",
+    "https://s3.amazonaws.com/bucket/a%2Fb/c;d=e@f:g~h!i$j&k'l(m)n*o+p,q",
+    "https://s3.amazonaws.com/bucket/key with space",
+    "https://s3.amazonaws.com/bucket/kéy?q=é",
+    "https://S3.Amazonaws.com/bucket",
+    "https://user:pw@s3.amazonaws.com/bucket",
+    "https://s3.amazonaws.com:0443/bucket",
+    "https://s3.amazonaws.com//double",
+    "https://host.example.",
+    "https://under_score.example/x",
+    "https://xn--n3h.net/p",
+    "https://host",
+]
+_HEADER_SETS: list[list[tuple[str, Any]]] = [
+    [],
+    [("Content-Type", b"application/json"), ("X-Amz-Date", b"20261203T063935Z")],
+    [("content-type", "application/x-www-form-urlencoded; charset=utf-8")],
+    [("Content-Type", "multipart/form-data; boundary=x")],
+    [("Content-Type", "text/plain"), ("content-type", "text/html")],
+    [("X-Amz-Meta-My_Key", "v"), ("x-amz-meta-my_key", "w"), ("Host", "other")],
+    [
+        ("Content-Length", "999"),
+        ("Transfer-Encoding", "chunked"),
+        ("Content_Type", "a"),
+    ],
+    [("X-Bad", "a\r\nb")],
+    [("X-Number", 5)],
+]
+_BODIES: list[Any] = [None, b"", "", b'{"a": 1}', "é=1&b=2", bytearray(b"x")]
+
+
+def _environ_as_built(environ: dict[str, Any]) -> dict[str, Any]:
+    kept = {
+        k: v for k, v in environ.items() if k not in ("wsgi.input", "werkzeug.request")
+    }
+    kept["wsgi.input"] = environ["wsgi.input"].read()
+    return kept
+
+
+def _built(
+    method: str, url: str, headers: list[tuple[str, Any]], body: Any
+) -> dict[str, Any] | str:
+    try:
+        request = Request.from_primitives(method, url, _Headers(headers), body)
+    except Exception as error:  # noqa: BLE001  (both builders must fail alike)
+        return f"{type(error).__name__}: {error}"
+    return _environ_as_built(request.environ)
+
+
+class _Headers:
+    """A header list with ``items()``, duplicates kept, as botocore's HTTPHeaders can hold."""
+
+    def __init__(self, items: list[tuple[str, Any]]) -> None:
+        self._items = items
+
+    def items(self) -> list[tuple[str, Any]]:
+        return list(self._items)
+
+
+def test_the_direct_environ_is_the_one_werkzeug_builds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from moto_drs.core_patches import direct_environ
+
+    cases = [
+        (method, url, headers, body)
+        for method in ("POST", "GET")
+        for url in _URLS
+        for headers in _HEADER_SETS
+        for body in _BODIES
+    ]
+    built_directly: list[Any] = []
+    original = direct_environ.direct_environ
+
+    def noted(*args: Any) -> Any:
+        environ = original(*args)
+        built_directly.append(environ is not None)
+        return environ
+
+    with monkeypatch.context() as patched:
+        patched.setattr(direct_environ, "direct_environ", noted)
+        direct = [_built(*case) for case in cases]
+    with monkeypatch.context() as patched:
+        patched.setattr(direct_environ, "direct_environ", lambda *_: None)
+        by_werkzeug = [_built(*case) for case in cases]
+    compared = 0
+    for case, mine, theirs in zip(cases, direct, by_werkzeug, strict=True):
+        if isinstance(theirs, dict) and "WerkzeugFormPart" in theirs.get(
+            "CONTENT_TYPE", ""
+        ):
+            continue  # an empty multipart body: werkzeug's random boundary (from_values both times)
+        assert mine == theirs, case
+        compared += 1
+    assert compared > len(cases) * 0.8
+    assert (
+        sum(built_directly) > len(cases) // 4
+    )  # the fast path was taken, and compared
+
+
+def test_plain_requests_skip_werkzeug_s_builder(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(*_: Any, **__: Any) -> Any:
+        raise AssertionError("from_values called")
+
+    monkeypatch.setattr(Request, "from_values", classmethod(refuse))
+    request = Request.from_primitives(
+        "POST",
+        "https://drs.us-east-1.amazonaws.com/GetLaunchConfiguration",
+        {"Content-Type": b"application/json"},
+        b'{"sourceServerID": "s-1"}',
+    )
+    assert request.get_json() == {"sourceServerID": "s-1"}
+    assert request.headers["Content-Length"] == "25"
+    assert request.url == "https://drs.us-east-1.amazonaws.com/GetLaunchConfiguration"
+
+
+# -- 0041: per-request look-ups ------------------------------------------------------------------
+
+
+def test_the_date_header_is_werkzeug_s_text_for_any_moment() -> None:
+    import datetime
+
+    from moto.core import responses as core_responses
+    from werkzeug.http import http_date
+
+    moments: list[Any] = [
+        datetime.datetime(2026, 12, 3, 7, 0, 0, 999_999),
+        datetime.datetime(2026, 12, 3, 7, 0, 0, 0),
+        datetime.datetime(2026, 12, 3, 7, 0, 1, 5),
+        datetime.datetime(2026, 12, 3, 7, 0, 1, 5, tzinfo=datetime.timezone.utc),
+        datetime.datetime(1999, 1, 1),
+        datetime.date(2026, 12, 3),
+        1_796_280_148,
+        1_796_280_148.5,
+    ]
+    for moment in moments + moments:
+        assert core_responses.http_date(moment) == http_date(moment), moment
+
+
+class _KeyResponse(BaseResponse):
+    def __init__(self, authorization: str | None) -> None:
+        super().__init__(service_name="sqs")
+        self.headers = {} if authorization is None else {"Authorization": authorization}
+        self.querystring: dict[str, Any] = {}
+
+
+def _authorization(key: str) -> str:
+    return (
+        f"AWS4-HMAC-SHA256 Credential={key}/20261203/us-east-1/sqs/aws4_request, "
+        "SignedHeaders=host;x-amz-date, Signature=" + "ab" * 32
+    )
+
+
+def test_each_request_gets_the_access_key_of_its_own_authorization() -> None:
+    first, second = "AKIAIOSFODNN7EXAMPLE", "ASIAZZZZZZZZZZZZZZZZ"
+    for key in (first, first, second, first, "testing"):
+        expected = key if len(key) == 20 else "AKIAEXAMPLE"
+        assert _KeyResponse(_authorization(key)).get_access_key() == expected
+    assert _KeyResponse(None).get_access_key() == "AKIAEXAMPLE"
+
+
+def test_header_iteration_keeps_s3_metadata_names_and_werkzeug_s_otherwise() -> None:
+    request = Request.from_primitives(
+        "PUT",
+        "https://bucket.s3.amazonaws.com/key",
+        {"x-amz-meta-my_key": b"v", "Content-Type": b"text/plain", "X-Amz-Date": b"d"},
+        b"x",
+    )
+    assert ("x-amz-meta-my_key", "v") in list(request.headers)
+    plain = Request.from_primitives(
+        "POST",
+        "https://drs.us-east-1.amazonaws.com/ListTagsForResource",
+        {"Content-Type": b"application/json", "X-Amz-Date": b"d"},
+        b"{}",
+    )
+    assert sorted(plain.headers) == [
+        ("Content-Length", "2"),
+        ("Content-Type", "application/json"),
+        ("Host", "drs.us-east-1.amazonaws.com"),
+        ("X-Amz-Date", "d"),
+    ]

@@ -11,12 +11,16 @@ the heap (S3's reset does two), a cost a test process should not pay for a leak 
 long-running server has; ``moto_drs_server`` applies it (``server.py``). See docs/upstream.md.
 0010 and 0011 (``ec2_tag_lookup``, ``ec2_instance_lookup``) make EC2 look-ups faster, with the same
 answers. 0032 (``deleted_resource_tags``) drops a deleted volume's, snapshot's or interface's tags.
+0040 (``direct_environ``) builds an in-process request's WSGI environ without werkzeug's test
+builder, with the same result; 0041 (``request_lookups``) makes three per-request look-ups of
+``setup_class`` cheaper (header iteration, the Date header, the access key).
 """
 
 import threading
 
 from . import (
     deleted_resource_tags,
+    direct_environ,
     ec2_instance_lookup,
     ec2_tag_lookup,
     error_headers,
@@ -26,6 +30,7 @@ from . import (
     module_names,
     non_utf8_body,
     request_body,
+    request_lookups,
     request_protocol,
     url_routing,
 )
@@ -49,6 +54,8 @@ def apply() -> None:
         model_validation.apply()
         module_names.apply()
         url_routing.apply()
+        direct_environ.apply()
+        request_lookups.apply()
         ec2_tag_lookup.apply()
         ec2_instance_lookup.apply()
         deleted_resource_tags.apply()
