@@ -3,6 +3,7 @@
 Run from the repository root (docs/performance.md lists what each profile showed)::
 
     python benchmarks/profile_drs.py call        # one-ID DescribeSourceServers, Stop/Start, GetLaunchConfiguration
+    python benchmarks/profile_drs.py replay      # moto's side only: a captured GetLaunchConfiguration, replayed
     python benchmarks/profile_drs.py page        # 1,000-item DescribeSourceServers page
     python benchmarks/profile_drs.py jobs        # 1,000-job DescribeJobs page
     python benchmarks/profile_drs.py instances   # 1,000-instance DescribeRecoveryInstances page
@@ -55,6 +56,33 @@ def scenario_call() -> Callable[[], Any]:
             drs.stop_replication(sourceServerID=sid)
             drs.start_replication(sourceServerID=sid)
             drs.get_launch_configuration(sourceServerID=sid)
+
+    return run
+
+
+def scenario_replay() -> Callable[[], Any]:
+    """moto's ``process_request`` for one captured GetLaunchConfiguration request, without the
+    client: routing, the request object, ``setup_class``, DRS and the serializer."""
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    drs = boto3.client("drs", region_name=REGION)
+    drs.initialize_service()
+    sid = moto_drs.add_source_server(data_replication_state="CONTINUOUS")[
+        "sourceServerID"
+    ]
+    captured: list[Any] = []
+
+    def keep(request: Any, **_: Any) -> None:
+        captured.append(request)
+
+    drs.meta.events.register_first("before-send", keep)
+    drs.get_launch_configuration(sourceServerID=sid)
+    drs.meta.events.unregister("before-send", keep)
+    stubber, request = BotocoreStubber(), captured[0]
+
+    def run() -> None:
+        for _ in range(1_000):
+            stubber.process_request(request)
 
     return run
 
@@ -147,6 +175,7 @@ def profile_server(service: str) -> None:
 
 SCENARIOS = {
     "call": scenario_call,
+    "replay": scenario_replay,
     "page": scenario_page,
     "jobs": scenario_jobs,
     "instances": scenario_instances,
