@@ -114,9 +114,17 @@ def per_call(fn: Callable[[], Any], calls: int) -> float:
 
 
 def interleaved(
-    cases: dict[str, Callable[[], Any]], calls: int, rounds: int
+    cases: dict[str, Callable[[], Any]], calls: int, rounds: int, slices: int = 10
 ) -> dict[str, list[float]]:
-    """Per-call seconds of each case, one sample per round; the order rotates every round.
+    """Per-call seconds of each case, one sample per round.
+
+    A round is cut into up to ``slices`` slices: in each, every case makes its share of the
+    round's ``calls``, in an order that rotates from slice to slice. Cases then take turns every
+    few milliseconds instead of every few seconds, so that a busy neighbour on a shared machine
+    (seconds of contention, then quiet) weighs on each case alike: with a synthetic neighbour
+    on the other core, the single-call ratios swung by up to 0.5 between runs in whole-round
+    turns and by under 0.07 in slices, with the same values on a quiet machine
+    (docs/performance.md, round 8).
 
     What exists before the rounds (the seeded fleet, EC2's objects) is frozen out of the garbage
     collector: otherwise each full collection scans the whole heap and lands, tens of
@@ -126,14 +134,20 @@ def interleaved(
     names = list(cases)
     for name in names:  # warm-up round, not recorded
         per_call(cases[name], max(1, calls // 4))
+    slices = max(1, min(slices, calls))
+    shares = [calls // slices + (part < calls % slices) for part in range(slices)]
     gc.collect()
     gc.freeze()
     try:
         samples: dict[str, list[float]] = {name: [] for name in names}
         for index in range(rounds):
-            order = names[index % len(names) :] + names[: index % len(names)]
-            for name in order:
-                samples[name].append(per_call(cases[name], calls))
+            spent = dict.fromkeys(names, 0.0)
+            for part, share in enumerate(shares):
+                turn = (index * slices + part) % len(names)
+                for name in names[turn:] + names[:turn]:
+                    spent[name] += per_call(cases[name], share) * share
+            for name in names:
+                samples[name].append(spent[name] / calls)
     finally:
         gc.unfreeze()
     return samples
