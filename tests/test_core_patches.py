@@ -640,3 +640,114 @@ def test_header_iteration_keeps_s3_metadata_names_and_werkzeug_s_otherwise() -> 
         ("Host", "drs.us-east-1.amazonaws.com"),
         ("X-Amz-Date", "d"),
     ]
+
+
+# -- 0042: root URL --------------------------------------------------------------------------------
+
+_SCHEMES = ["http", "https", "HTTP", "ftp"]
+_HOSTS = [
+    "drs.us-east-1.amazonaws.com",
+    "localhost:5000",
+    "127.0.0.1:5000",
+    "a.com:80",
+    "a.com:443",
+    "a.com:080",
+    "a.com:0",
+    "a.com:65535",
+    "a.com:65536",
+    "a.com:99999",
+    "a.com:",
+    "A.com",
+    "xn--n3h.net",
+    "XN--N3H.net",
+    "a.xn--n3h",
+    "[::1]:5000",
+    "b%41.com",
+    "b\u00fccher.de",
+    "under_score.com",
+    "-.",
+    ".",
+    "a..b",
+    "a.com.",
+    "user@host",
+    "h:1:2",
+    "",
+]
+_ROOTS = [
+    "",
+    "/",
+    "/app",
+    "/app/",
+    "//x",
+    "/a b",
+    "/%41",
+    "/\u00fc",
+    "/x?y",
+    "/x#y",
+    "/;p",
+    "/a:b@c",
+    "/~u",
+    "/a/b/",
+    "app",
+    "/\\x",
+]
+
+
+def _root_url(request_class: Any, scheme: str, host: str, root: str) -> str:
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "wsgi.url_scheme": scheme,
+        "SERVER_NAME": "localhost",
+        "SERVER_PORT": "80",
+        "SCRIPT_NAME": root.encode("utf-8").decode("latin-1"),
+        "PATH_INFO": "/",
+    }
+    if host:
+        environ["HTTP_HOST"] = host
+    try:
+        return str(request_class(environ).root_url)
+    except Exception as error:  # the same failure is expected of both
+        return f"{type(error).__name__}: {error}"
+
+
+def test_root_url_is_werkzeug_s_for_every_scheme_host_and_root() -> None:
+    import itertools
+
+    from werkzeug.wrappers import Request as WerkzeugRequest
+
+    for scheme, host, root in itertools.product(_SCHEMES, _HOSTS, _ROOTS):
+        expected = _root_url(WerkzeugRequest, scheme, host, root)
+        assert _root_url(Request, scheme, host, root) == expected, (scheme, host, root)
+
+
+def test_root_url_is_werkzeug_s_for_random_hosts_and_roots() -> None:
+    import random
+
+    from werkzeug.wrappers import Request as WerkzeugRequest
+
+    chance = random.Random(20261203)
+    host_chars = "ab0-._:%@[]Xxn\u00fc"
+    root_chars = "/ab0-._~%?#;:@ \u00fc\\!$&'()*+,="
+    for _ in range(3_000):
+        host = "".join(chance.choice(host_chars) for _ in range(chance.randint(0, 12)))
+        root = "".join(chance.choice(root_chars) for _ in range(chance.randint(0, 8)))
+        scheme = chance.choice(["http", "https"])
+        expected = _root_url(WerkzeugRequest, scheme, host, root)
+        assert _root_url(Request, scheme, host, root) == expected, (scheme, host, root)
+
+
+def test_root_url_of_a_botocore_request_is_joined_directly() -> None:
+    from moto_drs.core_patches import root_url
+
+    request = Request.from_primitives(
+        "POST",
+        "https://drs.us-east-1.amazonaws.com/GetLaunchConfiguration?x=1",
+        {"Content-Type": b"application/json"},
+        b"{}",
+    )
+    assert getattr(type(request).__dict__["root_url"], "_joins_plain_root_url", False)
+    assert root_url._ROOT_HOST.fullmatch(request.host)
+    assert request.url_root == "https://drs.us-east-1.amazonaws.com/"
+    assert request.raw_url == (
+        "https://drs.us-east-1.amazonaws.com/GetLaunchConfiguration?x=1"
+    )

@@ -13,7 +13,8 @@ long-running server has; ``moto_drs_server`` applies it (``server.py``). See doc
 answers. 0032 (``deleted_resource_tags``) drops a deleted volume's, snapshot's or interface's tags.
 0040 (``direct_environ``) builds an in-process request's WSGI environ without werkzeug's test
 builder, with the same result; 0041 (``request_lookups``) makes three per-request look-ups of
-``setup_class`` cheaper (header iteration, the Date header, the access key).
+``setup_class`` cheaper (header iteration, the Date header, the access key); 0042 (``root_url``)
+joins a request's root URL directly when werkzeug's IRI round trip would change nothing.
 """
 
 import threading
@@ -32,6 +33,7 @@ from . import (
     request_body,
     request_lookups,
     request_protocol,
+    root_url,
     url_routing,
 )
 
@@ -56,6 +58,7 @@ def apply() -> None:
         url_routing.apply()
         direct_environ.apply()
         request_lookups.apply()
+        root_url.apply()
         ec2_tag_lookup.apply()
         ec2_instance_lookup.apply()
         deleted_resource_tags.apply()
