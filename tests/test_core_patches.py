@@ -751,3 +751,100 @@ def test_root_url_of_a_botocore_request_is_joined_directly() -> None:
     assert request.raw_url == (
         "https://drs.us-east-1.amazonaws.com/GetLaunchConfiguration?x=1"
     )
+
+
+# -- 0043: header names ----------------------------------------------------------------------------
+
+_ENVIRON_KEYS = [
+    "HTTP_HOST",
+    "HTTP_X_AMZ_DATE",
+    "HTTP_X_AMZ_META_MY_KEY",
+    "HTTP_x_lower",
+    "HTTP_CONTENT_TYPE",
+    "HTTP_CONTENT_LENGTH",
+    "CONTENT_TYPE",
+    "CONTENT_LENGTH",
+    "HTTP_",
+    "HTTP__",
+    "HTTP_\u00df",
+    "HTTP_\u00c4_X",
+    "HTTP_A1_2B",
+    "REQUEST_METHOD",
+    "wsgi.url_scheme",
+    "SERVER_NAME",
+    "http_host",
+]
+_ENVIRON_VALUES = ["", "v", "application/json", "0", "a b"]
+
+
+def _headers_before(environ: dict[str, Any]) -> list[tuple[str, str]]:
+    """What moto reported before: werkzeug's pairs, preserved names as sent."""
+    from werkzeug.datastructures import EnvironHeaders as WerkzeugEnvironHeaders
+
+    names = environ.get(moto_request.PRESERVED_HEADER_NAMES_ENVIRON_KEY) or {}
+    found = list(WerkzeugEnvironHeaders.__iter__(moto_request.EnvironHeaders(environ)))
+    return [(names.get(moto_request.environ_key_for_header(k), k), v) for k, v in found]
+
+
+def _random_environs(count: int) -> list[dict[str, Any]]:
+    import random
+
+    chance = random.Random(20261203)
+    environs = []
+    for _ in range(count):
+        environ: dict[str, Any] = {
+            key: chance.choice(_ENVIRON_VALUES)
+            for key in chance.sample(
+                _ENVIRON_KEYS, chance.randint(0, len(_ENVIRON_KEYS))
+            )
+        }
+        if chance.random() < 0.5:
+            environ[moto_request.PRESERVED_HEADER_NAMES_ENVIRON_KEY] = {
+                "HTTP_X_AMZ_META_MY_KEY": "x-amz-meta-my_key",
+                "HTTP_X_LOWER": "x_lower",
+            }
+        environs.append(environ)
+    return environs
+
+
+def test_headers_iterate_as_before() -> None:
+    for environ in _random_environs(2_000):
+        headers = moto_request.EnvironHeaders(environ)
+        expected = _headers_before(environ)
+        assert list(headers) == expected
+        assert list(headers.items()) == expected
+        assert list(headers.items(lower=True)) == [(k.lower(), v) for k, v in expected]
+        assert list(headers.keys()) == [k for k, _ in expected]
+        assert list(headers.keys(lower=True)) == [k.lower() for k, _ in expected]
+        assert list(headers.values()) == [v for _, v in expected]
+        assert len(headers) == len(expected)
+
+
+def test_a_querystring_gets_the_same_headers() -> None:
+    from collections import OrderedDict
+
+    for environ in _random_environs(500):
+        headers = moto_request.EnvironHeaders(environ)
+        try:
+            expected: Any = OrderedDict()
+            for key in [k for k, _ in _headers_before(environ)]:
+                expected[key] = headers[key]
+        except KeyError as error:
+            expected = error
+        try:
+            copied: Any = OrderedDict()
+            copied.update(headers)
+        except KeyError as error:
+            copied = error
+        assert repr(copied) == repr(expected)
+
+
+def test_header_names_are_remembered_within_a_bound() -> None:
+    from moto_drs.core_patches import header_names
+
+    for index in range(header_names._HEADER_NAMES_KEPT + 10):
+        list(moto_request.EnvironHeaders({f"HTTP_X_{index}": "v"}))
+    assert len(header_names._HEADER_NAMES) <= header_names._HEADER_NAMES_KEPT
+    assert list(moto_request.EnvironHeaders({"HTTP_X_999999": "v"})) == [
+        ("X-999999", "v")
+    ]

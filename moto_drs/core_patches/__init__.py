@@ -14,7 +14,8 @@ answers. 0032 (``deleted_resource_tags``) drops a deleted volume's, snapshot's o
 0040 (``direct_environ``) builds an in-process request's WSGI environ without werkzeug's test
 builder, with the same result; 0041 (``request_lookups``) makes three per-request look-ups of
 ``setup_class`` cheaper (header iteration, the Date header, the access key); 0042 (``root_url``)
-joins a request's root URL directly when werkzeug's IRI round trip would change nothing.
+joins a request's root URL directly when werkzeug's IRI round trip would change nothing;
+0043 (``header_names``) iterates a request's headers in one pass, names remembered.
 """
 
 import threading
@@ -25,6 +26,7 @@ from . import (
     ec2_instance_lookup,
     ec2_tag_lookup,
     error_headers,
+    header_names,
     json_auth_errors,
     malformed_gzip,
     model_validation,
@@ -59,6 +61,7 @@ def apply() -> None:
         direct_environ.apply()
         request_lookups.apply()
         root_url.apply()
+        header_names.apply()  # after request_lookups: it replaces 0041's __iter__
         ec2_tag_lookup.apply()
         ec2_instance_lookup.apply()
         deleted_resource_tags.apply()
