@@ -1162,6 +1162,10 @@ def main(argv: list[str] | None = None) -> int:
         help="also write a PNG of cost by fleet size, 10 to 10,000 servers (needs matplotlib)",
     )
     args = parser.parse_args(argv)
+    if args.soak_clock_ahead < 0:
+        parser.error(
+            "--soak-clock-ahead: the clock only moves forward (0 or more seconds)"
+        )
     rounds, calls, big = (3, 50, 2_000) if args.quick else (9, 200, 10_000)
     if args.plot:
         global CURVE_WANTED
