@@ -61,7 +61,7 @@ def apply() -> None:
         direct_environ.apply()
         request_lookups.apply()
         root_url.apply()
-        header_names.apply()  # after request_lookups: it replaces 0041's __iter__
+        header_names.apply()
         ec2_tag_lookup.apply()
         ec2_instance_lookup.apply()
         deleted_resource_tags.apply()

@@ -17,14 +17,14 @@ header is remembered for that header (one entry, per pattern). Answers are the s
 15 us less a request (docs/performance.md, round 8).
 
 Upstream it is ``moto/core/request.py`` and ``moto/core/responses.py``
-(``0041-request-lookups.diff``).
+(``0041-request-lookups.diff``). The plugin applies the Date and access-key parts here; the header
+iteration is superseded by 0043 (``header_names``, one pass with remembered names), which the
+plugin applies instead.
 """
 
 import datetime
-from collections.abc import Iterator
 from typing import Any
 
-from moto.core import request as core_request
 from moto.core import responses as core_responses
 from werkzeug.http import http_date as werkzeug_http_date
 
@@ -69,24 +69,10 @@ def get_access_key(self: Any) -> str:
         return "AKIAEXAMPLE"
 
 
-def headers_iter(self: Any) -> Iterator[tuple[str, str]]:
-    """moto's ``EnvironHeaders.__iter__``, werkzeug's pairs as they are when no name was
-    preserved."""
-    names: dict[str, str] = (
-        self.environ.get(core_request.PRESERVED_HEADER_NAMES_ENVIRON_KEY) or {}
-    )
-    if not names:
-        yield from core_request.WerkzeugEnvironHeaders.__iter__(self)
-        return
-    for key, value in core_request.WerkzeugEnvironHeaders.__iter__(self):
-        yield names.get(core_request.environ_key_for_header(key), key), value
-
-
 def apply() -> None:
     if getattr(core_responses.BaseResponse.get_access_key, _MARK, False):
         return
-    for function in (http_date, get_access_key, headers_iter):
+    for function in (http_date, get_access_key):
         setattr(function, _MARK, True)
     core_responses.http_date = http_date
     core_responses.BaseResponse.get_access_key = get_access_key  # type: ignore[method-assign]
-    core_request.EnvironHeaders.__iter__ = headers_iter  # type: ignore[method-assign]
